@@ -1,0 +1,1 @@
+"""Local, wire-faithful GigaChat emulator (public API filled in by the emulator work)."""

@@ -39,7 +39,7 @@ class Conversation:
     turns: tuple[Turn, ...]
     """The history, oldest first (already validated by the server)."""
     functions: tuple[dict[str, Any], ...] = ()
-    """Function specs as sent: ``{"name", "description", "parameters", "few_shot_examples"?, ...}``."""
+    """Function specs as sent: name, description, parameters, few_shot_examples, ..."""
     function_call: str | dict[str, Any] | None = None
     """``"auto"``, ``"none"``, ``{"name": ...}`` (forced) or None (auto when functions exist)."""
     response_format: dict[str, Any] | None = None

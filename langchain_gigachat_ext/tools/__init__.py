@@ -1,0 +1,1 @@
+"""Tool binding: schema compiler, tool conversion and tool_choice handling."""
