@@ -1,0 +1,53 @@
+"""Client-side ``stop`` sequences: the GigaChat API has no such field (peers.md (d)).
+
+The output is cut at the first occurrence of any stop sequence (the sequence itself is not
+returned, as with OpenAI). In a stream, text that might be the start of a stop sequence is
+held back until it is clear, so nothing after a stop sequence ever reaches the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def cut_at_stop(text: str, stop: Sequence[str] | None) -> tuple[str, bool]:
+    """``text`` up to the first stop sequence, and whether one was found."""
+    if not stop:
+        return text, False
+    positions = [index for seq in stop if seq and (index := text.find(seq)) >= 0]
+    if not positions:
+        return text, False
+    return text[: min(positions)], True
+
+
+class StopSequenceFilter:
+    """Incremental :func:`cut_at_stop` for streamed text."""
+
+    def __init__(self, stop: Sequence[str] | None) -> None:
+        """Create a filter for ``stop`` (None or empty passes everything through)."""
+        self._stop = [seq for seq in (stop or ()) if seq]
+        self._hold = max((len(seq) for seq in self._stop), default=1) - 1
+        self._pending = ""
+        self.stopped = False
+        """True once a stop sequence was seen; later input is discarded."""
+
+    def feed(self, text: str) -> str:
+        """Add streamed text; return the part that is safe to emit now."""
+        if self.stopped:
+            return ""
+        if not self._stop:
+            return text
+        buffer = self._pending + text
+        cut, found = cut_at_stop(buffer, self._stop)
+        if found:
+            self.stopped = True
+            self._pending = ""
+            return cut
+        safe_length = max(len(buffer) - self._hold, 0)
+        self._pending = buffer[safe_length:]
+        return buffer[:safe_length]
+
+    def flush(self) -> str:
+        """The held-back tail at the end of the stream."""
+        tail, self._pending = self._pending, ""
+        return "" if self.stopped else tail

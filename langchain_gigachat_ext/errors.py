@@ -1,0 +1,293 @@
+"""Typed errors: each one is both the SDK's exception and langchain-core's ``Model*Error``.
+
+Code that catches ``gigachat.exceptions.RateLimitError`` and code that catches
+``langchain_core.exceptions.ModelRateLimitError`` both keep working. Messages say what happened
+and what to do; they never contain credentials or tokens (only the server's own error text and
+the request id).
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from typing import Any
+
+import httpx
+from gigachat import exceptions as sdk
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+__all__ = [
+    "GigaChatAPIError",
+    "GigaChatAuthenticationError",
+    "GigaChatBadRequestError",
+    "GigaChatCertificateError",
+    "GigaChatConnectionError",
+    "GigaChatContextOverflowError",
+    "GigaChatError",
+    "GigaChatInvalidInputError",
+    "GigaChatMalformedResponseError",
+    "GigaChatNotFoundError",
+    "GigaChatPermissionError",
+    "GigaChatRateLimitError",
+    "GigaChatRequestTooLargeError",
+    "GigaChatServerError",
+    "GigaChatStreamInterruptedError",
+    "GigaChatTimeoutError",
+    "GigaChatUnprocessableEntityError",
+]
+
+CA_HINT = (
+    "GigaChat's TLS certificate is issued by the Russian Trusted Root CA, which is not in "
+    "certifi's bundle. Download the root certificate (https://www.gosuslugi.ru/crt) and point "
+    "GIGACHAT_CA_BUNDLE_FILE (or ca_bundle_file=...) at it. Do not disable verification."
+)
+
+
+class GigaChatError(ModelError):
+    """Base class of every error this package raises for a model call."""
+
+    request_id: str | None = None
+    """``X-Request-Id`` of the failed request, when the server sent one."""
+
+
+class _ResponseErrorMixin(GigaChatError):
+    """Shared text for errors built from an HTTP error response."""
+
+    hint: str = ""
+    """What the user can do about it."""
+
+    def __init__(
+        self,
+        url: httpx.URL | str,
+        status_code: int,
+        content: bytes | None,
+        headers: httpx.Headers | None,
+    ) -> None:
+        # The SDK's ResponseError.__init__ stores url/status_code/content/headers.
+        sdk.ResponseError.__init__(self, url, status_code, content, headers)  # type: ignore[arg-type]
+        self.request_id = headers.get("x-request-id") if headers is not None else None
+        self.server_message = _server_message(content)
+
+    def __str__(self) -> str:
+        parts = [f"GigaChat API returned {self.status_code}"]  # type: ignore[attr-defined]
+        if self.server_message:
+            parts.append(f": {self.server_message}")
+        if self.request_id:
+            parts.append(f" (request id {self.request_id})")
+        text = "".join(parts) + "."
+        return f"{text} {self.hint}".strip()
+
+
+def _server_message(content: bytes | None) -> str:
+    """The ``message`` of a ``{"status", "message"}`` body, or the raw text (short)."""
+    if not content:
+        return ""
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return content[:300].decode("utf-8", "replace")
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return body["message"]
+    return json.dumps(body, ensure_ascii=False)[:300]
+
+
+class GigaChatBadRequestError(_ResponseErrorMixin, sdk.BadRequestError, ModelInvalidRequestError):
+    """HTTP 400: the request body was rejected."""
+
+    hint = "Check the request payload."
+
+
+class GigaChatAuthenticationError(
+    _ResponseErrorMixin, sdk.AuthenticationError, ModelAuthenticationError
+):
+    """HTTP 401: credentials or token rejected."""
+
+    hint = (
+        "Check GIGACHAT_CREDENTIALS (the base64 authorization key, not the client secret) "
+        "and GIGACHAT_SCOPE (GIGACHAT_API_PERS, _B2B or _CORP)."
+    )
+
+
+class GigaChatPermissionError(_ResponseErrorMixin, sdk.ForbiddenError, ModelPermissionDeniedError):
+    """HTTP 403: the account may not do this (e.g. ``/balance`` without a prepaid package)."""
+
+    hint = "The account or scope lacks access to this resource."
+
+
+class GigaChatNotFoundError(_ResponseErrorMixin, sdk.NotFoundError, ModelNotFoundError):
+    """HTTP 404: unknown model, file or function."""
+
+    hint = "Check the model name (list them with get_models()) or the file id."
+
+
+class GigaChatRequestTooLargeError(
+    _ResponseErrorMixin, sdk.RequestEntityTooLargeError, ModelInvalidRequestError
+):
+    """HTTP 413: the request is too large."""
+
+    hint = "Send fewer or smaller inputs per request."
+
+
+class GigaChatUnprocessableEntityError(
+    _ResponseErrorMixin, sdk.UnprocessableEntityError, ModelInvalidRequestError
+):
+    """HTTP 422: the API rejected a parameter or the message history."""
+
+    hint = "The API rejected a parameter or the message history."
+
+
+class GigaChatContextOverflowError(GigaChatUnprocessableEntityError, ContextOverflowError):
+    """HTTP 422 whose message says the input exceeds the model's context."""
+
+    hint = "Shorten the history or attachments, or use a model with a larger context."
+
+
+class GigaChatRateLimitError(_ResponseErrorMixin, sdk.RateLimitError, ModelRateLimitError):
+    """HTTP 429: rate limited. ``retry_after`` holds the server's ``Retry-After`` seconds."""
+
+    hint = "Slow down or raise max_retries; Retry-After is honoured automatically."
+
+
+class GigaChatServerError(_ResponseErrorMixin, sdk.ServerError, ModelAPIError):
+    """HTTP 5xx: a server-side failure."""
+
+    hint = "A transient server failure; it is retried up to max_retries."
+
+
+class GigaChatAPIError(_ResponseErrorMixin, sdk.ResponseError, ModelAPIError):
+    """Any other non-200 status (e.g. 402 Payment Required)."""
+
+    is_retryable = False
+
+
+class GigaChatConnectionError(ModelConnectionError, GigaChatError):
+    """The server could not be reached (DNS, refused connection, broken TLS or connection)."""
+
+
+class GigaChatCertificateError(GigaChatConnectionError):
+    """TLS verification failed: almost always the missing Russian Trusted Root CA."""
+
+    is_retryable = False
+
+
+class GigaChatTimeoutError(ModelTimeoutError, GigaChatError):
+    """The request did not complete within the configured timeout."""
+
+
+class GigaChatStreamInterruptedError(ModelAPIError, GigaChatError):
+    """A stream failed after chunks had reached the caller.
+
+    The stream is not retried (that would repeat text the caller already has); this error carries
+    what was received so the caller can decide.
+    """
+
+    is_retryable = False
+
+    def __init__(self, message: str, *, partial_text: str, request_id: str | None) -> None:
+        """Create the error.
+
+        Args:
+            message: What went wrong.
+            partial_text: The text the caller had already received.
+            request_id: ``X-Request-Id`` of the interrupted stream.
+        """
+        super().__init__(message)
+        self.partial_text = partial_text
+        self.request_id = request_id
+
+
+class GigaChatMalformedResponseError(ModelAPIError, GigaChatError):
+    """The server answered 200 with a body that does not follow the protocol."""
+
+    is_retryable = False
+
+    def __init__(self, message: str, *, request_id: str | None) -> None:
+        """Create the error.
+
+        Args:
+            message: What was malformed.
+            request_id: ``X-Request-Id`` of the request.
+        """
+        suffix = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"{message}{suffix}")
+        self.request_id = request_id
+
+
+class GigaChatInvalidInputError(ModelInvalidRequestError, GigaChatError, ValueError):
+    """Raised before any request when the input cannot be sent as it is."""
+
+
+_BY_STATUS: dict[int, type[_ResponseErrorMixin]] = {
+    400: GigaChatBadRequestError,
+    401: GigaChatAuthenticationError,
+    403: GigaChatPermissionError,
+    404: GigaChatNotFoundError,
+    413: GigaChatRequestTooLargeError,
+    422: GigaChatUnprocessableEntityError,
+    429: GigaChatRateLimitError,
+}
+
+_CONTEXT_OVERFLOW_MARKERS = ("context", "too many tokens", "maximum length", "max_tokens exceeded")
+
+
+def from_sdk_error(error: sdk.ResponseError) -> GigaChatError:
+    """Translate an SDK ``ResponseError`` into the matching typed error."""
+    status = error.status_code
+    cls: type[_ResponseErrorMixin]
+    if status >= 500:
+        cls = GigaChatServerError
+    else:
+        cls = _BY_STATUS.get(status, GigaChatAPIError)
+    converted = cls(error.url, status, error.content, error.headers)
+    if cls is GigaChatUnprocessableEntityError and any(
+        marker in converted.server_message.lower() for marker in _CONTEXT_OVERFLOW_MARKERS
+    ):
+        converted = GigaChatContextOverflowError(error.url, status, error.content, error.headers)
+    return converted
+
+
+def from_transport_error(error: Exception) -> GigaChatError:
+    """Translate an httpx/ssl failure into a connection, certificate or timeout error."""
+    if isinstance(error, httpx.TimeoutException):
+        kind = type(error).__name__
+        return GigaChatTimeoutError(f"GigaChat request timed out ({kind}). Raise `timeout`.")
+    if _is_certificate_failure(error):
+        return GigaChatCertificateError(f"TLS certificate verification failed: {error}. {CA_HINT}")
+    return GigaChatConnectionError(f"Could not reach GigaChat: {type(error).__name__}: {error}")
+
+
+def _is_certificate_failure(error: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def retry_after_seconds(error: BaseException) -> float | None:
+    """The server's ``Retry-After`` in seconds for a 429, else None."""
+    headers: Any = getattr(error, "headers", None)
+    if not isinstance(error, sdk.RateLimitError) or headers is None:
+        return None
+    value = headers.get("retry-after")
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and seconds >= 0 else None

@@ -1,0 +1,317 @@
+"""Turning bound tools, ``tool_choice`` and ``response_format`` into one request plan.
+
+``tool_choice`` in every LangChain form maps onto v1 ``function_call`` (``"auto"``, ``"none"``,
+``{"name": ...}``). The API has no "must call some tool" mode (peers.md (d)), so
+``"any"``/``"required"``/``True`` are met like this:
+
+* one tool bound → that function is forced (exact);
+* several tools → a forced *dispatcher* function, :data:`DISPATCHER_NAME`, whose arguments are
+  ``{"tool": <name>, "<name>": {<that tool's arguments>}, ...}``; the answer is mapped back to
+  an ordinary tool call of the chosen tool. One request, and a tool call is guaranteed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.tool import tool_call
+
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError
+from langchain_gigachat_ext.tools.functions import GigaChatFunction, ToolSet, convert_tools
+from langchain_gigachat_ext.tools.schema import (
+    CompiledSchema,
+    compile_schema,
+    sanitize_function_name,
+)
+from langchain_gigachat_ext.tools.text_calls import parse_text_tool_calls
+
+DISPATCHER_NAME = "choose_and_call_tool"
+"""Wire name of the synthetic function used for ``tool_choice="any"`` with several tools."""
+
+ANY_CHOICES = frozenset({"any", "required"})
+
+
+@dataclass(frozen=True)
+class ToolPlan:
+    """What one request sends for tools and structured output, and how to read the answer."""
+
+    tool_set: ToolSet | None = None
+    """The bound tools, compiled."""
+    functions: list[dict[str, Any]] | None = None
+    """``functions`` as sent (plain dicts, never through the SDK's lossy models)."""
+    function_call: str | dict[str, Any] | None = None
+    """``function_call`` as sent."""
+    response_format: dict[str, Any] | None = None
+    """``response_format`` as sent."""
+    response_schema: CompiledSchema | None = None
+    """Compiled ``response_format`` schema, to restore the answer's JSON."""
+    dispatcher: bool = False
+    """Whether the forced dispatcher emulates ``tool_choice="any"``."""
+    extra_names: dict[str, str] = field(default_factory=dict)
+    """Wire names of functions passed as raw dicts (no restore needed)."""
+
+    def wire_name(self, name: str) -> str:
+        """The function name GigaChat knows a LangChain tool by."""
+        if self.tool_set is not None and name in self.tool_set.by_original_name:
+            return self.tool_set.by_original_name[name].name
+        return self.extra_names.get(name) or sanitize_function_name(name)
+
+    def restore(self, name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Map a function call from the wire back to the LangChain tool and its schema."""
+        if self.dispatcher and name == DISPATCHER_NAME:
+            name, args = _undispatch(args, self.tool_set)
+        if self.tool_set is not None and name in self.tool_set.by_wire_name:
+            return self.tool_set.restore_call(name, args)
+        return name, args
+
+    def prepare_messages(self, messages: list[BaseMessage]) -> list[BaseMessage]:
+        """Messages as they should be converted (hook for future emulations)."""
+        return messages
+
+    def finish_message(self, message: BaseMessage) -> BaseMessage:
+        """Post-process a complete answer: textual tool calls, structured-output JSON."""
+        if not isinstance(message, AIMessage):
+            return message
+        if not message.tool_calls and self.tool_set is not None and message.text:
+            recovered, remaining = parse_text_tool_calls(message.text)
+            calls = [self.restore(self.wire_name(c["name"]), c["args"]) for c in recovered]
+            if calls:
+                message.tool_calls = [
+                    tool_call(name=name, args=args, id=f"call_text_{index}")
+                    for index, (name, args) in enumerate(calls)
+                ]
+                message.content = remaining
+                message.response_metadata["finish_reason"] = "tool_calls"
+        if self.response_schema is not None and not message.tool_calls:
+            message.content = restore_json_text(message.text, self.response_schema)
+        return message
+
+
+def restore_json_text(text: str, schema: CompiledSchema) -> str:
+    """Structured-output JSON in the compiled dialect → JSON in the user's schema."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(value, dict):
+        return text
+    return json.dumps(schema.restore(value), ensure_ascii=False)
+
+
+def _undispatch(args: dict[str, Any], tool_set: ToolSet | None) -> tuple[str, dict[str, Any]]:
+    chosen = args.get("tool")
+    nested = {
+        key: value for key, value in args.items() if key != "tool" and isinstance(value, dict)
+    }
+    if not isinstance(chosen, str) or (tool_set and chosen not in tool_set.by_wire_name):
+        # The model named no valid tool: fall back to the only filled-in tool object.
+        candidates = [key for key in nested if tool_set is None or key in tool_set.by_wire_name]
+        chosen = candidates[0] if len(candidates) == 1 else str(chosen)
+    return chosen, dict(nested.get(chosen, {}))
+
+
+def dispatcher_function(functions: Sequence[GigaChatFunction]) -> dict[str, Any]:
+    """The forced function that lets the model pick one of several tools."""
+    names = [function.name for function in functions]
+    listing = "\n".join(f"- {function.name}: {function.description}" for function in functions)
+    properties: dict[str, Any] = {
+        "tool": {
+            "type": "string",
+            "enum": names,
+            "description": "Name of the one tool to call now.",
+        }
+    }
+    for function in functions:
+        schema = dict(function.parameters)
+        schema["description"] = (
+            f"Arguments for {function.name}; fill only when tool = {function.name}."
+        )
+        properties[function.name] = schema
+    return {
+        "name": DISPATCHER_NAME,
+        "description": (
+            "Call exactly one of the available tools. Set `tool` to its name and put its "
+            "arguments in the object of the same name.\n" + listing
+        ),
+        "parameters": {"type": "object", "properties": properties, "required": ["tool"]},
+    }
+
+
+def _forced_name(tool_choice: Any) -> str | None:
+    if isinstance(tool_choice, str) and tool_choice not in {"auto", "none", *ANY_CHOICES}:
+        return tool_choice
+    if isinstance(tool_choice, dict):
+        function = tool_choice.get("function")
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            return str(function["name"])
+        if isinstance(tool_choice.get("name"), str):
+            return str(tool_choice["name"])
+        msg = f"Unrecognised tool_choice {tool_choice!r}."
+        raise GigaChatInvalidInputError(msg)
+    return None
+
+
+def _function_call_for(
+    tool_choice: Any, tool_set: ToolSet
+) -> tuple[str | dict[str, Any] | None, list[dict[str, Any]], bool]:
+    """(function_call, functions payload, dispatcher?) for a tool_choice."""
+    functions = [function.to_payload() for function in tool_set.functions]
+    if tool_choice is None or tool_choice == "auto" or tool_choice is False:
+        return "auto", functions, False
+    if tool_choice == "none":
+        return "none", functions, False
+    if tool_choice is True or tool_choice in ANY_CHOICES:
+        if len(tool_set.functions) == 1:
+            return {"name": tool_set.functions[0].name}, functions, False
+        return {"name": DISPATCHER_NAME}, [dispatcher_function(tool_set.functions)], True
+    name = _forced_name(tool_choice)
+    if name is None:
+        msg = f"Unrecognised tool_choice {tool_choice!r}."
+        raise GigaChatInvalidInputError(msg)
+    if name in tool_set.by_original_name:
+        return {"name": tool_set.by_original_name[name].name}, functions, False
+    if name in tool_set.by_wire_name:
+        return {"name": name}, functions, False
+    bound = ", ".join(f.original_name for f in tool_set.functions)
+    msg = f"tool_choice names {name!r}, which is not among the bound tools ({bound})."
+    raise GigaChatInvalidInputError(msg)
+
+
+def compile_response_format(response_format: Any) -> tuple[dict[str, Any], CompiledSchema]:
+    """OpenAI- or GigaChat-shaped ``response_format`` → GigaChat's ``{"type","schema"}``."""
+    if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+        msg = (
+            "response_format must be {'type': 'json_schema', ...}; GigaChat has no "
+            "schema-less JSON mode."
+        )
+        raise GigaChatInvalidInputError(msg)
+    nested = response_format.get("json_schema")
+    if isinstance(nested, dict):  # OpenAI shape, as create_agent's ProviderStrategy sends it
+        schema, strict = nested.get("schema", {}), nested.get("strict")
+    else:
+        schema, strict = response_format.get("schema", {}), response_format.get("strict")
+    compiled = compile_schema(schema)
+    wire: dict[str, Any] = {"type": "json_schema", "schema": compiled.parameters}
+    if strict is not None:
+        wire["strict"] = bool(strict)
+    return wire, compiled
+
+
+def plan_tools(
+    *,
+    tool_set: ToolSet | None,
+    tool_choice: Any,
+    functions: Sequence[Any] | None,
+    function_call: str | dict[str, Any] | None,
+    response_format: Any,
+) -> ToolPlan:
+    """Build the :class:`ToolPlan` for one call from the bound/call keyword arguments."""
+    if functions:
+        if tool_set is not None:
+            msg = "Pass tools either with bind_tools() or as `functions`, not both."
+            raise GigaChatInvalidInputError(msg)
+        tool_set = convert_tools(list(functions))
+    wire_format, compiled = (None, None)
+    if response_format is not None:
+        wire_format, compiled = compile_response_format(response_format)
+    if tool_set is None or not tool_set.functions:
+        if tool_choice not in (None, "auto", "none", False):
+            msg = f"tool_choice={tool_choice!r} needs tools; bind them with bind_tools()."
+            raise GigaChatInvalidInputError(msg)
+        return ToolPlan(response_format=wire_format, response_schema=compiled)
+    choice = tool_choice if function_call is None else _from_function_call(function_call)
+    call, payload, dispatcher = _function_call_for(choice, tool_set)
+    return ToolPlan(
+        tool_set=tool_set,
+        functions=payload,
+        function_call=call,
+        response_format=wire_format,
+        response_schema=compiled,
+        dispatcher=dispatcher,
+    )
+
+
+def _from_function_call(function_call: str | dict[str, Any]) -> Any:
+    if isinstance(function_call, dict):
+        return {"name": function_call.get("name")}
+    return function_call
+
+
+RestoreFn = Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]
+
+
+class ToolBindingMixin:
+    """``bind_tools`` and ``with_structured_output`` for :class:`ChatGigaChat`."""
+
+    def bind_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        tool_choice: Any = None,
+        response_format: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Bind tools (any LangChain form) with a ``tool_choice`` in any LangChain form.
+
+        Args:
+            tools: ``BaseTool``s, ``@tool`` functions, callables, pydantic models, TypedDicts,
+                OpenAI-format dicts or JSON schemas. GigaChat extras ``few_shot_examples`` and
+                ``return_parameters`` are read from ``BaseTool.extras`` or dict keys.
+            tool_choice: ``None``/``"auto"``, ``"none"``, a tool name,
+                ``{"type": "function", "function": {"name": ...}}``, ``True``, ``"any"`` or
+                ``"required"`` (a call is then guaranteed; see the module docs).
+            response_format: A JSON-schema ``response_format`` (OpenAI or GigaChat shape), as
+                ``create_agent``'s ``ProviderStrategy`` sends it.
+            **kwargs: Further call arguments to bind.
+
+        Returns:
+            A runnable that calls the model with the tools.
+
+        Example:
+            ```python
+            from langchain_core.tools import tool
+
+
+            @tool
+            def get_weather(city: str) -> str:
+                \"\"\"Current weather in a city.\"\"\"
+                return "sunny"
+
+
+            llm.bind_tools([get_weather], tool_choice="any").invoke("Weather in Kazan?")
+            ```
+        """
+        tool_set = convert_tools(list(tools))
+        plan_tools(  # validate now, not at first call
+            tool_set=tool_set,
+            tool_choice=tool_choice,
+            functions=None,
+            function_call=None,
+            response_format=response_format,
+        )
+        bound: dict[str, Any] = {"tool_set": tool_set, **kwargs}
+        if tool_choice is not None:
+            bound["tool_choice"] = tool_choice
+        if response_format is not None:
+            bound["response_format"] = response_format
+        return self.bind(**bound)  # type: ignore[attr-defined]
+
+    def with_structured_output(
+        self,
+        schema: Any = None,
+        *,
+        method: str = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Structured output; see :mod:`langchain_gigachat_ext.tools.structured`."""
+        from langchain_gigachat_ext.tools.structured import structured_output_runnable
+
+        return structured_output_runnable(
+            self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
+        )

@@ -1,0 +1,150 @@
+"""``with_structured_output`` for GigaChat.
+
+Methods:
+
+* ``function_calling`` (default): the schema becomes a forced function; works on every model.
+* ``json_schema``: the API's native ``response_format`` with the schema compiled to GigaChat's
+  dialect; when the model rejects it (400/422), the call falls back to ``function_calling``.
+* ``json_mode``: GigaChat has **no schema-less JSON mode** (PROTOCOL §11, peers.md (d)). With a
+  schema this is the same as ``json_schema``; without one, the model is instructed to answer with
+  a JSON object and the text is parsed as JSON (no guarantee from the API).
+
+``strict`` is forwarded to the native ``response_format``; functions have no strict mode in the
+v1 API, so with ``function_calling`` it only marks the intent.
+"""
+
+from __future__ import annotations
+
+import json
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import BaseMessage, SystemMessage
+from langchain_core.output_parsers import JsonOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import Generation
+from langchain_core.prompt_values import PromptValue
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from langchain_gigachat_ext.errors import (
+    GigaChatBadRequestError,
+    GigaChatInvalidInputError,
+    GigaChatUnprocessableEntityError,
+)
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+METHODS = ("function_calling", "json_schema", "json_mode")
+
+JSON_MODE_INSTRUCTION = (
+    "Answer with a single JSON object only: no prose, no Markdown fences, no comments."
+)
+
+
+class _JsonAnswerParser(JsonOutputParser):
+    """Parses the answer text as JSON and validates it against a pydantic model, if any."""
+
+    pydantic_schema: Any = None
+
+    def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
+        value = super().parse_result(result, partial=partial)
+        if self.pydantic_schema is None or value is None:
+            return value
+        try:
+            if hasattr(self.pydantic_schema, "model_validate"):
+                return self.pydantic_schema.model_validate(value)
+            return self.pydantic_schema.parse_obj(value)
+        except Exception as exc:
+            if partial:
+                return None
+            msg = f"Structured output does not match the schema: {exc}"
+            raise OutputParserException(msg, llm_output=json.dumps(value)) from exc
+
+
+def _with_json_instruction(value: Any) -> list[BaseMessage]:
+    messages = value.to_messages() if isinstance(value, PromptValue) else value
+    if isinstance(messages, str):
+        from langchain_core.messages import HumanMessage
+
+        messages = [HumanMessage(messages)]
+    return [SystemMessage(JSON_MODE_INSTRUCTION), *messages]
+
+
+def structured_output_runnable(
+    llm: BaseChatModel,
+    schema: Any,
+    *,
+    method: str,
+    include_raw: bool,
+    strict: bool | None,
+    **kwargs: Any,
+) -> Runnable:
+    """Build the ``with_structured_output`` runnable (see the module docs for the methods)."""
+    if kwargs:
+        msg = f"Unsupported with_structured_output argument(s): {', '.join(sorted(kwargs))}."
+        raise GigaChatInvalidInputError(msg)
+    if method not in METHODS:
+        msg = f"method={method!r}; use one of {', '.join(METHODS)}."
+        raise GigaChatInvalidInputError(msg)
+    if schema is None and method != "json_mode":
+        msg = f"method={method!r} needs a schema."
+        raise GigaChatInvalidInputError(msg)
+    ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+    if method == "function_calling":
+        model, parser = _function_calling(llm, schema, ls_format)
+    elif schema is not None:
+        native, native_parser = _native(llm, schema, strict, ls_format)
+        fallback, fallback_parser = _function_calling(llm, schema, ls_format)
+        model = native
+        parser = native_parser
+        chain = (native | native_parser).with_fallbacks(
+            [fallback | fallback_parser],
+            exceptions_to_handle=(GigaChatBadRequestError, GigaChatUnprocessableEntityError),
+        )
+        if not include_raw:
+            return chain
+    else:
+        model = RunnableLambda(_with_json_instruction) | llm.bind(ls_structured_output_format=ls_format)
+        parser = JsonOutputParser()
+    if not include_raw:
+        return model | parser
+    parser_assign = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
+    with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
+    return RunnableMap(raw=model) | with_fallback
+
+
+def _function_calling(
+    llm: BaseChatModel, schema: Any, ls_format: dict[str, Any]
+) -> tuple[Runnable, Runnable]:
+    tool_name = convert_to_openai_tool(schema)["function"]["name"]
+    model = llm.bind_tools([schema], tool_choice=tool_name, ls_structured_output_format=ls_format)
+    if isinstance(schema, type) and is_basemodel_subclass(schema):
+        return model, PydanticToolsParser(tools=[schema], first_tool_only=True)
+    return model, JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+
+
+def _native(
+    llm: BaseChatModel, schema: Any, strict: bool | None, ls_format: dict[str, Any]
+) -> tuple[Runnable, Runnable]:
+    response_format: dict[str, Any] = {
+        "type": "json_schema",
+        "schema": convert_to_json_schema(schema),
+    }
+    if strict is not None:
+        response_format["strict"] = strict
+    model = llm.bind(response_format=response_format, ls_structured_output_format=ls_format)
+    pydantic_schema = schema if isinstance(schema, type) and is_basemodel_subclass(schema) else None
+    return model, _JsonAnswerParser(pydantic_schema=pydantic_schema)
+
+
+__all__ = ["METHODS", "structured_output_runnable"]
