@@ -1,0 +1,351 @@
+"""Turn every tool form LangChain accepts into a GigaChat v1 function spec, and map calls back.
+
+The wire payload is a plain dict and must reach the API as such: the SDK's pydantic ``Function``
+model strips JSON-Schema keywords and turns typeless properties into objects (PROTOCOL.md
+"Functions", §11 item 16). Send ``to_payload()`` through
+``Chat(additional_fields={"functions": [...]})`` with ``functions`` unset.
+
+GigaChat's extras ``few_shot_examples`` and ``return_parameters`` (PROTOCOL.md "Functions") are
+read, first match wins, from ``BaseTool.extras``, from keys of those names on a dict tool (beside
+``name``/``description``), then from the top level of the tool's JSON schema, which is where
+pydantic puts ``model_config = {"json_schema_extra": {...}}`` (v1: ``Config.schema_extra``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_function
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from langchain_gigachat_ext.tools.schema import (
+    CompiledSchema,
+    SchemaCompilationError,
+    compile_schema,
+    sanitize_function_name,
+)
+
+__all__ = [
+    "GigaChatFunction",
+    "GigaChatSchemaWarning",
+    "ToolSet",
+    "convert_to_gigachat_function",
+    "convert_tools",
+]
+
+_EXTRA_KEYS = ("few_shot_examples", "return_parameters")
+_EMPTY_OBJECT: dict[str, Any] = {"type": "object", "properties": {}}
+
+
+class GigaChatSchemaWarning(UserWarning):
+    """Some tool schemas were adapted to GigaChat's function dialect (see the listed losses)."""
+
+
+@dataclass(frozen=True)
+class GigaChatFunction:
+    """One function as GigaChat's v1 ``functions[]`` expects it."""
+
+    name: str
+    """The wire name (valid for GigaChat); the model calls the function by this name."""
+    original_name: str
+    """The name LangChain knows the tool by; ``tool_calls`` must report this one."""
+    description: str
+    """What the function does (synthesised from the name when the tool has none)."""
+    schema: CompiledSchema = field(repr=False)
+    """The compiled parameters and the plan that maps the model's arguments back."""
+    few_shot_examples: tuple[dict[str, Any], ...] | None = None
+    """``[{"request": "...", "params": {...}}, ...]`` examples sent as they are."""
+    return_parameters: dict[str, Any] | None = None
+    """JSON schema of the function's result, compiled to the same dialect."""
+    losses: tuple[str, ...] = ()
+    """Everything that could not be expressed exactly (schema losses, synthesised description)."""
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The parameters schema in GigaChat's dialect (top level ``type: object``)."""
+        return self.schema.parameters
+
+    def restore(self, arguments: Any) -> dict[str, Any]:
+        """Map the model's arguments back to the original schema's shape (never raises).
+
+        Args:
+            arguments: The ``function_call.arguments`` object the model sent.
+
+        Returns:
+            Arguments that validate against the tool's original schema when the model followed
+            the compiled one.
+        """
+        return self.schema.restore(arguments)
+
+    def to_payload(self) -> dict[str, Any]:
+        """Return the exact wire dict (a deep copy, safe to mutate).
+
+        Returns:
+            ``{"name", "description", "parameters", "few_shot_examples"?, "return_parameters"?}``.
+        """
+        payload: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "parameters": copy.deepcopy(self.parameters),
+        }
+        if self.few_shot_examples is not None:
+            payload["few_shot_examples"] = copy.deepcopy(list(self.few_shot_examples))
+        if self.return_parameters is not None:
+            payload["return_parameters"] = copy.deepcopy(self.return_parameters)
+        return payload
+
+
+@dataclass(frozen=True)
+class ToolSet:
+    """The functions bound to a model, with lookups both ways."""
+
+    functions: tuple[GigaChatFunction, ...] = ()
+    """The converted functions, in the order they were given."""
+    by_wire_name: Mapping[str, GigaChatFunction] = field(init=False, repr=False)
+    """Function by the name GigaChat sees and calls."""
+    by_original_name: Mapping[str, GigaChatFunction] = field(init=False, repr=False)
+    """Function by the name LangChain knows (for ``tool_choice`` and history)."""
+
+    def __post_init__(self) -> None:
+        """Build the lookups and reject duplicate names.
+
+        Raises:
+            ValueError: Two tools share an original name or map to the same wire name.
+        """
+        by_wire: dict[str, GigaChatFunction] = {}
+        by_original: dict[str, GigaChatFunction] = {}
+        for function in self.functions:
+            if function.original_name in by_original:
+                msg = f"two tools are named {function.original_name!r}; tool names must be unique"
+                raise ValueError(msg)
+            clash = by_wire.get(function.name)
+            if clash is not None:
+                msg = (
+                    f"tools {clash.original_name!r} and {function.original_name!r} both become "
+                    f"the GigaChat function name {function.name!r}; rename one of them"
+                )
+                raise ValueError(msg)
+            by_wire[function.name] = function
+            by_original[function.original_name] = function
+        object.__setattr__(self, "by_wire_name", MappingProxyType(by_wire))
+        object.__setattr__(self, "by_original_name", MappingProxyType(by_original))
+
+    @property
+    def losses(self) -> tuple[str, ...]:
+        """All functions' losses, each prefixed with the tool's original name."""
+        return tuple(f"{fn.original_name}: {loss}" for fn in self.functions for loss in fn.losses)
+
+    def payloads(self) -> list[dict[str, Any]]:
+        """Return the wire ``functions`` list (fresh dicts)."""
+        return [function.to_payload() for function in self.functions]
+
+    def wire_name(self, original_name: str) -> str:
+        """Return the wire name for a LangChain tool name (unchanged when unknown)."""
+        function = self.by_original_name.get(original_name)
+        return function.name if function is not None else original_name
+
+    def restore_call(self, wire_name: str, arguments: Any) -> tuple[str, dict[str, Any]]:
+        """Map a model's function call back to LangChain terms (never raises).
+
+        Args:
+            wire_name: ``function_call.name`` as the model sent it.
+            arguments: ``function_call.arguments`` (an object; a JSON string is parsed).
+
+        Returns:
+            ``(original_name, restored_arguments)``. An unknown name (the model invented a
+            function or called a built-in) comes back unchanged with the arguments as an
+            object (``{}`` if they are not one).
+        """
+        function = self.by_wire_name.get(wire_name) or self.by_original_name.get(wire_name)
+        if function is not None:
+            return function.original_name, function.restore(arguments)
+        return wire_name, CompiledSchema(dict(_EMPTY_OBJECT)).restore(arguments)
+
+
+def convert_to_gigachat_function(tool: Any) -> GigaChatFunction:
+    """Convert one tool, in any form ``bind_tools`` accepts, into a GigaChat function.
+
+    Accepted: ``BaseTool`` (``@tool``, ``StructuredTool``, ``runnable.as_tool()``), pydantic v2 and
+    v1 model classes, TypedDicts, plain callables, OpenAI tool dicts
+    (``{"type": "function", "function": {...}}``), bare function dicts
+    (``{"name", "description", "parameters"}``, Anthropic's ``input_schema`` too), raw JSON
+    schemas with a ``title``, and an already converted ``GigaChatFunction``.
+
+    Args:
+        tool: The tool.
+
+    Returns:
+        The function spec. Losses (see ``GigaChatFunction.losses``) are reported, not raised.
+
+    Raises:
+        TypeError: ``tool`` is none of the accepted forms, or its extras have the wrong type.
+        ValueError: A dict tool has no name. ``SchemaCompilationError`` (a ``ValueError``) when
+            the schema uses constructs GigaChat cannot express at all.
+    """
+    if isinstance(tool, GigaChatFunction):
+        return tool
+    original_name, description, schema, extras = _read_tool(tool)
+    for key in _EXTRA_KEYS:
+        if key in schema:
+            value = schema.pop(key)
+            extras.setdefault(key, value)
+    losses: list[str] = []
+    text = description.strip() if isinstance(description, str) else ""
+    if not text and isinstance(schema.get("description"), str):
+        text = schema["description"].strip()
+    if not text:
+        text = _describe_from_name(original_name)
+        losses.append(f"description missing; synthesised from the name: {text!r}")
+    compiled = compile_schema(schema, name=original_name)
+    losses.extend(compiled.losses)
+    return GigaChatFunction(
+        name=sanitize_function_name(original_name),
+        original_name=original_name,
+        description=text,
+        schema=compiled,
+        few_shot_examples=_few_shot_examples(extras.get("few_shot_examples"), original_name),
+        return_parameters=_return_parameters(
+            extras.get("return_parameters"), original_name, losses
+        ),
+        losses=tuple(losses),
+    )
+
+
+def convert_tools(tools: Iterable[Any], *, warn: bool = True, stacklevel: int = 2) -> ToolSet:
+    """Convert a list of tools and check that their names stay unique on the wire.
+
+    Args:
+        tools: Tools in any form ``convert_to_gigachat_function`` accepts.
+        warn: Emit one ``GigaChatSchemaWarning`` listing every loss (if there are any).
+        stacklevel: Passed to ``warnings.warn`` (2 points at the caller of this function).
+
+    Returns:
+        The converted functions with lookups by wire and original name.
+
+    Raises:
+        ValueError: Duplicate names, or a schema GigaChat cannot express.
+        TypeError: A tool of an unsupported form.
+    """
+    toolset = ToolSet(_drop_identical_repeats(convert_to_gigachat_function(t) for t in tools))
+    if warn and toolset.losses:
+        lines = "\n".join(f"- {loss}" for loss in toolset.losses)
+        message = (
+            "GigaChat's function schema cannot express parts of these tools exactly; they were "
+            f"adapted (answers are mapped back automatically):\n{lines}"
+        )
+        warnings.warn(message, GigaChatSchemaWarning, stacklevel=stacklevel)
+    return toolset
+
+
+def _drop_identical_repeats(functions: Iterable[GigaChatFunction]) -> tuple[GigaChatFunction, ...]:
+    """Keep one of several tools that send exactly the same function (e.g. a pydantic model
+    and its own JSON schema); differing tools with one name still fail in ``ToolSet``."""
+    kept: list[GigaChatFunction] = []
+    for function in functions:
+        if not any(
+            seen.original_name == function.original_name
+            and seen.to_payload() == function.to_payload()
+            for seen in kept
+        ):
+            kept.append(function)
+    return tuple(kept)
+
+
+def _read_tool(tool: Any) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
+    """Return ``(name, description, JSON schema, extras)`` for any supported tool form."""
+    if isinstance(tool, BaseTool):
+        return tool.name, tool.description, _tool_call_schema(tool), dict(tool.extras or {})
+    if isinstance(tool, Mapping):
+        return _read_dict(tool)
+    if isinstance(tool, type) and is_basemodel_subclass(tool):
+        schema = _model_schema(tool)
+        title = schema.get("title")
+        name = title if isinstance(title, str) and title else tool.__name__
+        return name, schema.get("description"), schema, {}
+    if callable(tool):  # TypedDicts and plain functions: LangChain reads docstrings and hints
+        return _read_dict(convert_to_openai_function(tool))
+    msg = (
+        f"unsupported tool {tool!r}: expected a BaseTool, pydantic model, TypedDict, callable, "
+        "OpenAI function dict or JSON schema dict"
+    )
+    raise TypeError(msg)
+
+
+def _read_dict(tool: Mapping[str, Any]) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
+    spec: Mapping[str, Any] = tool
+    if tool.get("type") == "function" and isinstance(tool.get("function"), Mapping):
+        spec = tool["function"]
+    extras = {key: spec[key] for key in _EXTRA_KEYS if key in spec}
+    if isinstance(spec.get("name"), str) and "properties" not in spec:
+        parameters = spec.get("parameters", spec.get("input_schema"))
+        schema = dict(parameters) if isinstance(parameters, Mapping) else dict(_EMPTY_OBJECT)
+        return spec["name"], spec.get("description"), schema, extras
+    if isinstance(spec.get("title"), str) and spec["title"]:
+        schema = {key: value for key, value in spec.items() if key not in _EXTRA_KEYS}
+        return spec["title"], spec.get("description"), schema, extras
+    msg = (
+        "a dict tool needs a 'name' (OpenAI function format) or a 'title' (JSON schema) to name "
+        f"the function; got keys {sorted(spec)}"
+    )
+    raise ValueError(msg)
+
+
+def _tool_call_schema(tool: BaseTool) -> dict[str, Any]:
+    schema = tool.tool_call_schema  # excludes injected arguments the model must not fill
+    if isinstance(schema, Mapping):
+        return dict(schema)
+    if isinstance(schema, type) and is_basemodel_subclass(schema):
+        return _model_schema(schema)
+    return dict(_EMPTY_OBJECT)
+
+
+def _model_schema(model: type) -> dict[str, Any]:
+    if hasattr(model, "model_json_schema"):
+        return dict(model.model_json_schema())
+    return dict(model.schema())  # type: ignore[attr-defined]  # pydantic.v1 model
+
+
+def _describe_from_name(name: str) -> str:
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    words = re.sub(r"[_\-\s]+", " ", words).strip().lower()
+    return f"{words[:1].upper()}{words[1:]}." if words else "A function."
+
+
+def _few_shot_examples(value: Any, name: str) -> tuple[dict[str, Any], ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        msg = f"{name}: few_shot_examples must be a list of {{'request', 'params'}} dicts"
+        raise TypeError(msg)
+    examples = list(value)
+    if not all(isinstance(example, Mapping) for example in examples):
+        msg = f"{name}: every few_shot_examples item must be a {{'request', 'params'}} dict"
+        raise TypeError(msg)
+    return tuple(dict(example) for example in examples)
+
+
+def _return_parameters(value: Any, name: str, losses: list[str]) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, type) and is_basemodel_subclass(value):
+        value = _model_schema(value)
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, Mapping):
+        msg = f"{name}: return_parameters must be a JSON schema dict or a pydantic model"
+        raise TypeError(msg)
+    try:
+        compiled = compile_schema(value, name=f"{name}.return_parameters")
+    except SchemaCompilationError as error:
+        msg = f"{name}: return_parameters: {error}"
+        raise SchemaCompilationError(msg) from error
+    losses.extend(f"return_parameters: {loss}" for loss in compiled.losses)
+    return compiled.parameters

@@ -1,0 +1,33 @@
+"""Fixtures for the emulator's integration tests: one shared server with a fake brain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from emu_helpers import FakeBrain, oauth_token
+
+from langchain_gigachat_ext.emulator import GigaChatEmulator
+
+
+@pytest.fixture(scope="session")
+def emulator_session() -> Iterator[GigaChatEmulator]:
+    with GigaChatEmulator(brain=FakeBrain()) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(emulator_session: GigaChatEmulator) -> GigaChatEmulator:
+    emulator_session.reset()
+    return emulator_session
+
+
+@pytest.fixture
+def http(emu: GigaChatEmulator) -> Iterator[httpx.Client]:
+    """An httpx client on the API base URL with a valid bearer token."""
+    token = oauth_token(emu)
+    with httpx.Client(
+        base_url=emu.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ) as client:
+        yield client

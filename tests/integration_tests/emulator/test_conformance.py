@@ -1,0 +1,231 @@
+"""Replay every recorded v1 interaction against the emulator and compare the wire shape.
+
+Recordings live outside the repository (../shared/gigachat-api/recorded, or
+GIGACHAT_RECORDED_DIR). Compared: status, Content-Type, id headers, JSON shape (keys and value
+types, recursively; list elements against the recorded element shape) and SSE framing.
+Text, ids, timestamps and token counts are not compared (recorded/README.md "How to use them").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import yaml
+from emu_helpers import oauth_token
+
+from langchain_gigachat_ext.emulator import GigaChatEmulator
+from langchain_gigachat_ext.emulator.brain import Brain, Conversation, Turn
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+RECORDED_DIR = Path(
+    os.environ.get("GIGACHAT_RECORDED_DIR", REPO_ROOT.parent / "shared/gigachat-api/recorded")
+)
+CASSETTES = RECORDED_DIR / "cassettes"
+REAL_SCOPE = "GIGACHAT_API_PERS"  # Content-Length 23 of the redacted `scope=` body (README point 2)
+
+
+def _header(headers: dict[str, list[str]], name: str) -> str | None:
+    for key, values in headers.items():
+        if key.lower() == name.lower():
+            return values[0]
+    return None
+
+
+def _brain_reasons_unasked(model: str) -> bool:
+    """Whether the default brain adds reasoning_content although no reasoning_effort was sent."""
+    conversation = Conversation(model=model, turns=(Turn(role="user", content="Hello"),))
+    try:
+        return Brain().reply(conversation).reasoning_content is not None
+    except NotImplementedError:
+        return False
+
+
+KNOWN_BRAIN_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="brain.py returns reasoning_content for GigaChat-3-Ultra without reasoning_effort; "
+    "the recording of that model shows none (fix belongs to the brain)",
+)
+
+
+def _interactions() -> list[Any]:
+    if not CASSETTES.is_dir():
+        reason = f"recordings not found at {CASSETTES} (set GIGACHAT_RECORDED_DIR)"
+        return [pytest.param(None, id="no-recordings", marks=pytest.mark.skip(reason=reason))]
+    params = []
+    for path in sorted(CASSETTES.glob("*.yaml")):
+        cassette = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for index, interaction in enumerate(cassette["interactions"]):
+            uri = interaction["request"]["uri"]
+            if "/v2/chat" in urlsplit(uri).path:
+                continue
+            marks = []
+            if '"tok"' in interaction["response"]["body"]["string"]:
+                marks.append(
+                    pytest.mark.skip(
+                        reason="hand-edited: password-auth {tok, exp} body pasted onto the OAuth "
+                        "URL (recorded/README.md point 6); that pairing never occurred on the wire"
+                    )
+                )
+            model = _request_model(interaction)
+            if model and _brain_reasons_unasked(model):
+                marks.append(KNOWN_BRAIN_GAP)
+            params.append(pytest.param(interaction, id=f"{path.stem}-{index}", marks=marks))
+    return params
+
+
+def _request_model(interaction: dict[str, Any]) -> str | None:
+    body = interaction["request"]["body"] or ""
+    if not body.startswith("{"):
+        return None
+    request = json.loads(body)
+    return None if "reasoning_effort" in request else request.get("model")
+
+
+def shape(value: Any) -> Any:
+    """Keys and value types, recursively; a list becomes the list of its element shapes."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value]
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def assert_same_shape(ours: Any, recorded: Any, where: str = "$") -> None:
+    if isinstance(recorded, dict):
+        assert isinstance(ours, dict), f"{where}: expected object, got {ours!r}"
+        assert set(ours) == set(recorded), f"{where}: keys {sorted(ours)} != {sorted(recorded)}"
+        for key in recorded:
+            assert_same_shape(ours[key], recorded[key], f"{where}.{key}")
+    elif isinstance(recorded, list):
+        assert isinstance(ours, list), f"{where}: expected array, got {ours!r}"
+        assert ours, f"{where}: empty array where the recording has elements"
+        if recorded:
+            for index, item in enumerate(ours):
+                assert_same_shape(item, recorded[0], f"{where}[{index}]")
+    elif recorded == "float":  # JSON numbers: an integral value is still a number
+        assert ours in {"float", "int"}, f"{where}: expected number, got {ours}"
+    else:
+        assert ours == recorded, f"{where}: {ours} != {recorded}"
+
+
+def sse_events(body: str) -> list[str]:
+    assert body.endswith("\n\n"), "stream must end with a blank line"
+    events = body[:-2].split("\n\n")
+    for event in events:
+        assert "\n" not in event, f"one data line per event: {event!r}"
+        assert event.startswith("data: "), f"only data lines: {event!r}"
+    return [event.removeprefix("data: ") for event in events]
+
+
+def assert_same_stream(ours: str, recorded: str) -> None:
+    ours_events, recorded_events = sse_events(ours), sse_events(recorded)
+    assert recorded_events[-1] == "[DONE]"
+    assert ours_events[-1] == "[DONE]", "stream must end with data: [DONE]"
+    ours_chunks = [json.loads(e) for e in ours_events[:-1]]
+    recorded_chunks = [json.loads(e) for e in recorded_events[:-1]]
+    assert len(ours_chunks) >= 2
+    assert_same_shape(shape(ours_chunks[0]), shape(recorded_chunks[0]), "first")
+    assert_same_shape(shape(ours_chunks[-1]), shape(recorded_chunks[-1]), "last")
+    if len(recorded_chunks) > 2 and len(ours_chunks) > 2:
+        for chunk in ours_chunks[1:-1]:
+            assert_same_shape(shape(chunk), shape(recorded_chunks[1]), "middle")
+
+
+def replay(emu: GigaChatEmulator, interaction: dict[str, Any]) -> httpx.Response:
+    request = interaction["request"]
+    headers = request["headers"]
+    path = urlsplit(request["uri"]).path
+    if path.endswith("/oauth"):
+        return httpx.post(
+            emu.auth_url,
+            headers={
+                "Authorization": f"Basic {emu.credentials}",
+                # The stand cassettes lost the header; the SDK always sends a fresh uuid4.
+                "RqUID": _header(headers, "RqUID") or str(uuid.uuid4()),
+            },
+            data={"scope": REAL_SCOPE},
+            timeout=10,
+        )
+    sent = {"Authorization": f"Bearer {oauth_token(emu)}"}
+    for name in ("Content-Type", "Accept", "Cache-Control"):
+        value = _header(headers, name)
+        if value:
+            sent[name] = value
+    url = emu.base_url + path.removeprefix("/api/v1")
+    body = (request["body"] or "").encode()
+    return httpx.request(request["method"], url, headers=sent, content=body, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def real_emu() -> Iterator[GigaChatEmulator]:
+    """The emulator with its real (default) brain: conformance is about the shipped server."""
+    with GigaChatEmulator() as emulator:
+        yield emulator
+
+
+@pytest.mark.parametrize("interaction", _interactions())
+def test_recorded_interaction(real_emu: GigaChatEmulator, interaction: dict[str, Any]) -> None:
+    recorded = interaction["response"]
+    response = replay(real_emu, interaction)
+    assert response.status_code == recorded["status"]["code"], response.text
+
+    recorded_headers = recorded["headers"]
+    recorded_type = _header(recorded_headers, "Content-Type") or ""
+    production = _header(recorded_headers, "Server") == "SynGX"
+    ours_type = response.headers["content-type"]
+    if production:
+        assert ours_type == recorded_type
+    else:  # stand recordings (nginx) rewritten to production URIs: same media type
+        assert ours_type.split(";")[0] == recorded_type.split(";")[0]
+
+    is_oauth = urlsplit(interaction["request"]["uri"]).path.endswith("/oauth")
+    for name in ("X-Request-Id", "X-Session-Id"):
+        if _header(recorded_headers, name) and not is_oauth:
+            assert response.headers.get(name), f"missing {name}"
+        if is_oauth and production:
+            assert name not in response.headers, f"{name} must not be on OAuth responses"
+
+    body = recorded["body"]["string"]
+    if recorded_type.startswith("text/event-stream"):
+        assert_same_stream(response.text, body)
+    else:
+        assert_same_shape(shape(response.json()), shape(json.loads(body)))
+        assert (
+            response.content
+            == json.dumps(response.json(), separators=(",", ":"), ensure_ascii=False).encode()
+        ), "body must be compact JSON"
+
+
+@pytest.mark.parametrize(
+    ("ours", "recorded"),
+    [
+        ({"a": 1}, {"a": 1, "b": 2}),  # missing key
+        ({"a": 1, "b": 2}, {"a": 1}),  # extra key
+        ({"a": "1"}, {"a": 1}),  # wrong type
+        ({"a": [{"x": 1}, {"y": 1}]}, {"a": [{"x": 1}]}),  # odd list element
+        ({"a": 1.5}, {"a": 1}),  # float where an int was recorded
+    ],
+)
+def test_shape_checker_rejects_differences(ours: Any, recorded: Any) -> None:
+    with pytest.raises(AssertionError):
+        assert_same_shape(shape(ours), shape(recorded))
+
+
+def test_shape_checker_accepts_integral_numbers_for_floats() -> None:
+    assert_same_shape(shape({"v": [1, 0.5]}), shape({"v": [0.25]}))

@@ -1,0 +1,112 @@
+"""Request builder, parameter validation and client-side stop sequences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from langchain_gigachat_ext._payload import (
+    GREEDY_TEMPERATURE,
+    build_payload,
+    session_id_for_thread,
+    validate_params,
+)
+from langchain_gigachat_ext._stop import StopSequenceFilter, cut_at_stop
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError
+
+MESSAGES = [{"role": "user", "content": "Hi"}]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_extra"),
+    [
+        ({}, {}),
+        ({"temperature": 0}, {"temperature": GREEDY_TEMPERATURE}),
+        ({"temperature": 0.7, "top_p": 0.5}, {"temperature": 0.7, "top_p": 0.5}),
+        ({"max_tokens": 10, "repetition_penalty": 1.1}, {"max_tokens": 10, "repetition_penalty": 1.1}),
+        ({"profanity_check": False, "flags": ["a"]}, {"profanity_check": False, "flags": ["a"]}),
+        ({"reasoning_effort": "high", "update_interval": 0.2}, {"reasoning_effort": "high", "update_interval": 0.2}),
+        ({"temperature": None}, {}),
+    ],
+)
+def test_build_payload(params: dict[str, Any], expected_extra: dict[str, Any]) -> None:
+    payload = build_payload(model="GigaChat-2", messages=MESSAGES, params=params)
+    assert payload == {"model": "GigaChat-2", "messages": MESSAGES, **expected_extra}
+
+
+def test_functions_and_response_format_pass_through_untouched() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}}
+    functions = [{"name": "f", "description": "d", "parameters": schema}]
+    payload = build_payload(
+        model="m",
+        messages=MESSAGES,
+        params={},
+        functions=functions,
+        function_call={"name": "f"},
+        response_format={"type": "json_schema", "schema": schema},
+    )
+    assert payload["functions"] == functions
+    assert payload["function_call"] == {"name": "f"}
+    assert payload["response_format"]["schema"]["properties"]["n"]["minimum"] == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"temperature": -0.1},
+        {"temperature": 2.5},
+        {"top_p": 1.5},
+        {"top_p": -1},
+        {"repetition_penalty": 0},
+        {"max_tokens": 0},
+        {"max_tokens": 1.5},
+        {"update_interval": -1},
+        {"reasoning_effort": "extreme"},
+    ],
+)
+def test_invalid_params_rejected(params: dict[str, Any]) -> None:
+    with pytest.raises(GigaChatInvalidInputError):
+        validate_params(params)
+
+
+def test_forced_call_without_functions_rejected() -> None:
+    with pytest.raises(GigaChatInvalidInputError, match="without any functions"):
+        build_payload(model="m", messages=MESSAGES, params={}, function_call={"name": "f"})
+
+
+def test_session_id_is_stable_and_hides_thread_id() -> None:
+    first = session_id_for_thread("customer-42")
+    assert first == session_id_for_thread("customer-42")
+    assert first != session_id_for_thread("customer-43")
+    assert "customer" not in first
+
+
+@pytest.mark.parametrize(
+    ("text", "stop", "expected"),
+    [
+        ("Hello you there", ["you"], ("Hello ", True)),
+        ("Hello there", ["you"], ("Hello there", False)),
+        ("a b c", ["c", "b"], ("a ", True)),
+        ("abc", None, ("abc", False)),
+        ("abc", [""], ("abc", False)),
+    ],
+)
+def test_cut_at_stop(text: str, stop: list[str] | None, expected: tuple[str, bool]) -> None:
+    assert cut_at_stop(text, stop) == expected
+
+
+@pytest.mark.parametrize(
+    ("pieces", "stop", "expected"),
+    [
+        (["Hel", "lo y", "ou the", "re"], ["you"], "Hello "),
+        (["Hello ", "there"], ["you"], "Hello there"),
+        (["y", "o", "u"], ["you"], ""),
+        (["abc"], None, "abc"),
+        (["ab", "cSTO", "P tail"], ["STOP"], "abc"),
+    ],
+)
+def test_stop_filter_streams_nothing_after_stop(pieces: list[str], stop: list[str] | None, expected: str) -> None:
+    stream_filter = StopSequenceFilter(stop)
+    emitted = "".join(stream_filter.feed(piece) for piece in pieces) + stream_filter.flush()
+    assert emitted == expected
