@@ -1,8 +1,10 @@
 """Access tokens shared by every thread and event loop of one client.
 
 One :class:`TokenManager` per configured client: concurrent callers on a cold or expiring client
-share one token request (single flight), in threads and in asyncio alike. Tokens are fetched
-with the SDK's own OAuth / password functions.
+share one token request (single flight), in threads and in asyncio alike — also across event
+loops, because the in-flight fetch is a ``concurrent.futures.Future`` that sync callers wait on
+directly and async callers await through ``asyncio.wrap_future``. Tokens are fetched with the
+SDK's own OAuth / password functions.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-import weakref
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 
 import httpx
 from gigachat.api import auth as sdk_auth
@@ -46,13 +48,21 @@ class AuthSettings:
 class Token:
     """A bearer token and when it stops being usable."""
 
-    value: str
+    value: str = field(repr=False)
     """The bearer token (never logged)."""
     expires_at: float
     """Unix seconds; ``inf`` for a pre-issued token."""
+    issued_at: float = field(default_factory=time.time)
+    """Unix seconds when the token was received."""
 
-    def __repr__(self) -> str:
-        return f"Token(value='**********', expires_at={self.expires_at})"
+    def refresh_at(self, margin_s: float) -> float:
+        """When to fetch a successor: ``margin_s`` before expiry, but not before half-life.
+
+        Capping the margin at half the lifetime keeps short-lived tokens (shorter than the
+        60 s margin) usable for a while instead of refetching one on every call.
+        """
+        lifetime = self.expires_at - self.issued_at
+        return self.expires_at - min(margin_s, max(lifetime, 0.0) / 2)
 
 
 def _expiry_seconds(raw: int) -> float:
@@ -68,10 +78,8 @@ class TokenManager:
         self._token: Token | None = None
         if settings.access_token is not None:
             self._token = Token(settings.access_token.get_secret_value(), float("inf"))
-        self._thread_lock = threading.Lock()
-        self._loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._lock = threading.Lock()
+        self._inflight: Future[Token | None] | None = None
         self.fetch_count = 0
         """How many tokens this manager fetched (observable in tests and benchmarks)."""
 
@@ -85,7 +93,7 @@ class TokenManager:
         token = self._token
         if token is None:
             return None
-        if token.expires_at - self._settings.refresh_margin_s > time.time():
+        if token.refresh_at(self._settings.refresh_margin_s) > time.time():
             return token
         return None
 
@@ -95,42 +103,85 @@ class TokenManager:
 
     def invalidate(self, token: Token) -> None:
         """Drop ``token`` (after a 401) unless another caller already replaced it."""
-        with self._thread_lock:
+        with self._lock:
             if self._token is token and self.can_refresh:
                 self._token = None
+
+    def _claim(self) -> tuple[Token | None, Future[Token | None] | None, bool]:
+        """Under the lock: a usable token, or the in-flight fetch and whether we must run it."""
+        with self._lock:
+            token = self._usable()
+            if token is not None:
+                return token, None, False
+            if self._inflight is not None:
+                return None, self._inflight, False
+            self._inflight = Future()
+            return None, self._inflight, True
+
+    def _settle(
+        self, future: Future[Token | None], token: Token | None, error: Exception | None
+    ) -> None:
+        with self._lock:
+            if token is not None:
+                self._token = token
+            self._inflight = None
+        if error is not None:
+            future.set_exception(error)
+        else:
+            # None tells waiters the leader gave up (cancelled): they claim again.
+            future.set_result(token)
 
     def get(self, http: httpx.Client) -> tuple[Token | None, bool]:
         """A usable token and whether it was fetched by this call (sync)."""
         token = self._usable()
         if token is not None or not self.can_refresh:
             return token if token is not None else self._token, False
-        with self._thread_lock:
-            token = self._usable()
-            if token is not None:
+        while True:
+            token, future, leader = self._claim()
+            if future is None:
                 return token, False
-            self._token = self._fetch(http)
-            return self._token, True
+            if not leader:
+                # Waiters treat the token as fresh too: a 401 right after a fetch is final.
+                shared = future.result()
+                if shared is not None:
+                    return shared, True
+                continue
+            fetched: Token | None = None
+            try:
+                fetched = self._fetch(http)
+            except Exception as exc:
+                self._settle(future, None, exc)
+                raise
+            finally:
+                if not future.done():
+                    self._settle(future, fetched, None)
+            return fetched, True
 
     async def aget(self, http: httpx.AsyncClient) -> tuple[Token | None, bool]:
         """A usable token and whether it was fetched by this call (async)."""
         token = self._usable()
         if token is not None or not self.can_refresh:
             return token if token is not None else self._token, False
-        async with self._loop_lock():
-            token = self._usable()
-            if token is not None:
+        while True:
+            token, future, leader = self._claim()
+            if future is None:
                 return token, False
-            fetched = await self._afetch(http)
-            with self._thread_lock:
-                self._token = fetched
+            if not leader:
+                # shield: a cancelled waiter must not cancel the shared fetch.
+                shared = await asyncio.shield(asyncio.wrap_future(future))
+                if shared is not None:
+                    return shared, True
+                continue
+            fetched: Token | None = None
+            try:
+                fetched = await self._afetch(http)
+            except Exception as exc:
+                self._settle(future, None, exc)
+                raise
+            finally:
+                if not future.done():
+                    self._settle(future, fetched, None)
             return fetched, True
-
-    def _loop_lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        lock = self._loop_locks.get(loop)
-        if lock is None:
-            lock = self._loop_locks.setdefault(loop, asyncio.Lock())
-        return lock
 
     def _fetch(self, http: httpx.Client) -> Token:
         s = self._settings
@@ -140,8 +191,8 @@ class TokenManager:
                 http, url=s.auth_url, credentials=s.credentials.get_secret_value(), scope=s.scope
             )
             return Token(oauth.access_token, _expiry_seconds(oauth.expires_at))
-        assert s.user is not None and s.password is not None  # noqa: S101 - can_refresh checked
-        raw = sdk_auth.token_sync(http, user=s.user, password=s.password.get_secret_value())
+        user, password = _password_pair(s)
+        raw = sdk_auth.token_sync(http, user=user, password=password)
         return Token(raw.tok, _expiry_seconds(raw.exp))
 
     async def _afetch(self, http: httpx.AsyncClient) -> Token:
@@ -152,6 +203,14 @@ class TokenManager:
                 http, url=s.auth_url, credentials=s.credentials.get_secret_value(), scope=s.scope
             )
             return Token(oauth.access_token, _expiry_seconds(oauth.expires_at))
-        assert s.user is not None and s.password is not None  # noqa: S101 - can_refresh checked
-        raw = await sdk_auth.token_async(http, user=s.user, password=s.password.get_secret_value())
+        user, password = _password_pair(s)
+        raw = await sdk_auth.token_async(http, user=user, password=password)
         return Token(raw.tok, _expiry_seconds(raw.exp))
+
+
+def _password_pair(settings: AuthSettings) -> tuple[str, str]:
+    """User and password for ``POST /token`` (callers checked ``can_refresh``)."""
+    if settings.user is None or settings.password is None:
+        msg = "password authentication needs both user and password"
+        raise ValueError(msg)
+    return settings.user, settings.password.get_secret_value()

@@ -192,7 +192,9 @@ class GigaChatConnection(BaseModel):
     def _build_transport(self) -> Transport:
         cert = None
         if self.cert_file:
-            key_password = self.key_file_password.get_secret_value() if self.key_file_password else None
+            key_password = (
+                self.key_file_password.get_secret_value() if self.key_file_password else None
+            )
             cert = (self.cert_file, self.key_file, key_password)
         http = HttpSettings(
             base_url=self.base_url,

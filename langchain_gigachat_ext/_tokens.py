@@ -78,7 +78,11 @@ class TokenCountingMixin:
         converted = to_gigachat_messages(messages) if messages else []
         texts = [
             message.get("content", "")
-            + (json.dumps(message["function_call"], ensure_ascii=False) if "function_call" in message else "")
+            + (
+                json.dumps(message["function_call"], ensure_ascii=False)
+                if "function_call" in message
+                else ""
+            )
             for message in converted
         ]
         if tools:

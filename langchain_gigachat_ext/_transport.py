@@ -16,8 +16,8 @@ import ssl
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeVar
 
 import httpx
 import pydantic
@@ -51,8 +51,9 @@ class HttpSettings:
     """Connect timeout in seconds."""
     verify: bool | str | ssl.SSLContext = True
     """TLS verification: True, a CA bundle path, or an SSL context."""
-    cert: tuple[str, str | None, str | None] | None = None
-    """mTLS client certificate: (cert_file, key_file, key_password)."""
+    cert: tuple[str, str | None, str | None] | None = field(default=None, repr=False)
+    """mTLS client certificate: (cert_file, key_file, key_password); kept out of ``repr``
+    because it holds the key password."""
     max_connections: int | None = None
     """Connection-pool size (httpx default when None)."""
 
@@ -143,7 +144,7 @@ class Transport:
         while True:
             try:
                 return self._authed(op)
-            except Exception as exc:
+            except Exception as exc:  # noqa: PERF203 - the retry loop itself
                 error = translate_error(exc)
                 delay = self.retry.delay(error, attempt)
                 if delay is None:
@@ -157,7 +158,7 @@ class Transport:
         while True:
             try:
                 return await self._aauthed(op)
-            except Exception as exc:
+            except Exception as exc:  # noqa: PERF203 - the retry loop itself
                 error = translate_error(exc)
                 delay = self.retry.delay(error, attempt)
                 if delay is None:
@@ -196,10 +197,15 @@ class Transport:
 
     # --- streams -------------------------------------------------------------------------------
     def stream(self, op: Callable[[httpx.Client, str | None], Iterator[T]]) -> Iterator[T]:
-        """Iterate ``op(http, token)``; retried only until the first item is yielded."""
+        """Iterate ``op(http, token)``; retried only until the first item is yielded.
+
+        However the iteration ends (exhausted, failed, or abandoned by the caller), the
+        underlying response is closed, so no connection is left checked out of the pool.
+        """
         attempt = 0
         while True:
             started = False
+            iterator: Iterator[T] | None = None
             try:
                 http = self.sync_http()
                 token, fresh = self.tokens.get(http)
@@ -216,20 +222,23 @@ class Transport:
                 if first is _END:
                     return
                 started = True
-                yield first  # type: ignore[misc]
+                yield first
                 yield from iterator
-                return
             except GeneratorExit:
                 raise
             except Exception as exc:
                 error = translate_error(exc)
                 if started:
-                    _raise(_interrupted(error), exc)
+                    _raise(_interrupted(error, exc), error)
                 delay = self.retry.delay(error, attempt)
                 if delay is None:
                     _raise(error, exc)
                 attempt += 1
                 time.sleep(delay)
+            else:
+                return
+            finally:
+                _close(iterator)
 
     async def astream(
         self, op: Callable[[httpx.AsyncClient, str | None], AsyncIterator[T]]
@@ -238,6 +247,7 @@ class Transport:
         attempt = 0
         while True:
             started = False
+            iterator: AsyncIterator[T] | None = None
             try:
                 http = self.async_http()
                 token, fresh = await self.tokens.aget(http)
@@ -254,24 +264,25 @@ class Transport:
                 if first is _END:
                     return
                 started = True
-                try:
-                    yield first  # type: ignore[misc]
-                    async for item in iterator:
-                        yield item
-                finally:
-                    await _aclose(iterator)
-                return
+                yield first
+                async for item in iterator:
+                    yield item
             except (GeneratorExit, asyncio.CancelledError):
                 raise
             except Exception as exc:
                 error = translate_error(exc)
                 if started:
-                    _raise(_interrupted(error), exc)
+                    _raise(_interrupted(error, exc), error)
                 delay = self.retry.delay(error, attempt)
                 if delay is None:
                     _raise(error, exc)
                 attempt += 1
                 await asyncio.sleep(delay)
+            else:
+                return
+            finally:
+                if iterator is not None:
+                    await _aclose(iterator)
 
 
 _END: Any = object()
@@ -281,13 +292,23 @@ def _value(token: Token | None) -> str | None:
     return token.value if token is not None else None
 
 
+def _close(iterator: Iterator[Any] | None) -> None:
+    close = getattr(iterator, "close", None)
+    if close is not None:
+        close()
+
+
 async def _aclose(iterator: AsyncIterator[Any]) -> None:
     close = getattr(iterator, "aclose", None)
     if close is not None:
         await close()
 
 
-def _interrupted(error: GigaChatError) -> GigaChatStreamInterruptedError:
+def _interrupted(error: GigaChatError, cause: BaseException) -> GigaChatStreamInterruptedError:
+    # The typed cause (timeout, broken connection, malformed chunk) becomes __cause__, chained
+    # to the raw httpx/pydantic error; chat models fill partial_text with what they delivered.
+    if error is not cause and error.__cause__ is None:
+        error.__cause__ = cause
     return GigaChatStreamInterruptedError(
         f"The stream broke after output had been delivered ({error}); it was not retried so "
         "that no text is repeated. `partial_text` holds what was received.",
@@ -296,7 +317,7 @@ def _interrupted(error: GigaChatError) -> GigaChatStreamInterruptedError:
     )
 
 
-def _raise(error: GigaChatError, cause: BaseException) -> Any:
+def _raise(error: GigaChatError, cause: BaseException) -> NoReturn:
     if error is cause:
         raise error
     raise error from cause

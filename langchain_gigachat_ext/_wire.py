@@ -41,13 +41,19 @@ def _request(
 
 
 def _parse_completion(response: httpx.Response) -> ChatCompletion:
+    request_id = response.headers.get("x-request-id")
     try:
-        return build_response(response, ChatCompletion)
-    except (pydantic.ValidationError, ValueError) as exc:
+        completion = build_response(response, ChatCompletion)
+    except (pydantic.ValidationError, ValueError, TypeError) as exc:
+        # ValueError: not JSON; TypeError: JSON but not an object (the SDK does **json).
         raise GigaChatMalformedResponseError(
             f"Malformed chat completion from GigaChat: {_first_line(exc)}",
-            request_id=response.headers.get("x-request-id"),
+            request_id=request_id,
         ) from exc
+    if not completion.choices:
+        msg = "Malformed chat completion from GigaChat: `choices` is empty"
+        raise GigaChatMalformedResponseError(msg, request_id=request_id)
+    return completion
 
 
 def _first_line(exc: BaseException) -> str:
@@ -56,30 +62,51 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _check_stream_response(response: httpx.Response) -> None:
-    content_type = response.headers.get("content-type", "").partition(";")[0]
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip()
     if content_type != EVENT_STREAM:
         # Same check as the SDK (api/utils.py _check_content_type): a 200 that is not SSE.
-        msg = f"Expected Content-Type {EVENT_STREAM!r}, got {content_type!r}"
-        raise httpx.TransportError(msg)
+        msg = f"Malformed stream from GigaChat: expected {EVENT_STREAM!r}, got {content_type!r}"
+        raise GigaChatMalformedResponseError(msg, request_id=response.headers.get("x-request-id"))
 
 
-def _parse_line(line: str, x_headers: dict[str, Any]) -> ChatCompletionChunk | None:
-    """One SSE line → a chunk; None for framing lines and ``[DONE]`` (PROTOCOL §6.3)."""
-    name, _, value = line.partition(":")
-    if name != "data":
-        return None
-    value = value.strip()
-    if value == "[DONE]":
-        return None
-    try:
-        chunk = ChatCompletionChunk.model_validate_json(value)
-    except pydantic.ValidationError as exc:
-        raise GigaChatMalformedResponseError(
-            f"Malformed stream chunk from GigaChat: {value[:200]!r}",
-            request_id=x_headers.get("x-request-id"),
-        ) from exc
-    chunk.x_headers = x_headers
-    return chunk
+class _SseReader:
+    """Parses SSE lines and notices a stream that ends before it is complete.
+
+    A v1 stream ends with ``data: [DONE]`` after the chunk carrying ``finish_reason``
+    (PROTOCOL §6.3, REC ``test_stream_simple``). An EOF before both is a cut connection, which
+    must surface as an error rather than as a silently truncated answer.
+    """
+
+    def __init__(self, x_headers: dict[str, Any]) -> None:
+        self._x_headers = x_headers
+        self._finished = False
+
+    def parse(self, line: str) -> ChatCompletionChunk | None:
+        """One SSE line → a chunk; None for framing lines and ``[DONE]``."""
+        name, _, value = line.partition(":")
+        if name != "data":
+            return None
+        value = value.strip()
+        if value == "[DONE]":
+            self._finished = True
+            return None
+        try:
+            chunk = ChatCompletionChunk.model_validate_json(value)
+        except pydantic.ValidationError as exc:
+            raise GigaChatMalformedResponseError(
+                f"Malformed stream chunk from GigaChat: {value[:200]!r}",
+                request_id=self._x_headers.get("x-request-id"),
+            ) from exc
+        if any(choice.finish_reason is not None for choice in chunk.choices):
+            self._finished = True
+        chunk.x_headers = self._x_headers
+        return chunk
+
+    def check_complete(self) -> None:
+        """Raise when the stream ended without ``finish_reason`` or ``[DONE]``."""
+        if not self._finished:
+            msg = "GigaChat stream ended before its final chunk (no finish_reason, no [DONE])"
+            raise httpx.RemoteProtocolError(msg)
 
 
 def chat_op(
@@ -117,11 +144,12 @@ def stream_op(
                 response.read()
                 build_response(response, ChatCompletion)  # raises the SDK's typed error
             _check_stream_response(response)
-            x_headers = build_x_headers(response)
+            reader = _SseReader(build_x_headers(response))
             for line in response.iter_lines():
-                chunk = _parse_line(line, x_headers)
+                chunk = reader.parse(line)
                 if chunk is not None:
                     yield chunk
+            reader.check_complete()
 
     return op
 
@@ -137,10 +165,11 @@ def astream_op(
                 await response.aread()
                 build_response(response, ChatCompletion)  # raises the SDK's typed error
             _check_stream_response(response)
-            x_headers = build_x_headers(response)
+            reader = _SseReader(build_x_headers(response))
             async for line in response.aiter_lines():
-                chunk = _parse_line(line, x_headers)
+                chunk = reader.parse(line)
                 if chunk is not None:
                     yield chunk
+            reader.check_complete()
 
     return op

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,12 +18,11 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import LangSmithParams
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables.config import var_child_runnable_config
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from langchain_gigachat_ext._chat_docs import CHAT_GIGACHAT_DOC
 from langchain_gigachat_ext._config import GigaChatConnection, env_bool, env_str
 from langchain_gigachat_ext._payload import (
     GENERATION_PARAMS,
@@ -31,20 +30,24 @@ from langchain_gigachat_ext._payload import (
     session_id_for_thread,
     validate_params,
 )
-from gigachat.models.chat import ChatCompletionChunk
-
-from langchain_gigachat_ext._response import chat_result, chunk_from_stream
-from langchain_gigachat_ext._stop import StopSequenceFilter, cut_at_stop
+from langchain_gigachat_ext._response import chat_result
+from langchain_gigachat_ext._stop import cut_at_stop
+from langchain_gigachat_ext._streaming import StreamAssembler
 from langchain_gigachat_ext._tokens import TokenCountingMixin
 from langchain_gigachat_ext._wire import achat_op, astream_op, chat_op, stream_op
+from langchain_gigachat_ext.attachments import (
+    ResolvedAttachments,
+    move_tool_attachments,
+    with_generated_images,
+)
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatStreamInterruptedError
+from langchain_gigachat_ext.files import FilesMixin
 from langchain_gigachat_ext.messages import to_gigachat_messages
 from langchain_gigachat_ext.profiles import model_profile
 from langchain_gigachat_ext.tools.binding import (
     ToolBindingMixin,
     ToolPlan,
     plan_tools,
-    restore_json_text,
 )
 
 DEFAULT_MODEL = "GigaChat-2"
@@ -74,8 +77,117 @@ class _Request:
     plan: ToolPlan
 
 
-class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, BaseChatModel):
-    __doc__ = CHAT_GIGACHAT_DOC
+class ChatGigaChat(
+    ToolBindingMixin, TokenCountingMixin, FilesMixin, GigaChatConnection, BaseChatModel
+):
+    """GigaChat chat model (Sber), over the official ``gigachat`` SDK.
+
+    Setup:
+        Install the package and export your authorization key::
+
+            pip install langchain-gigachat-ext
+            export GIGACHAT_CREDENTIALS="<base64 authorization key>"
+            export GIGACHAT_CA_BUNDLE_FILE=/path/to/russian_trusted_root_ca.cer
+
+        No credentials? Run everything offline against the bundled emulator
+        (``pip install "langchain-gigachat-ext[emulator]"``)::
+
+            from langchain_gigachat_ext.emulator import GigaChatEmulator
+
+            with GigaChatEmulator() as emu:
+                llm = ChatGigaChat(**emu.client_kwargs())
+                print(llm.invoke("Привет!").text)
+
+    Key init args — completion params:
+        model: Model id, default ``GigaChat-2`` (env ``GIGACHAT_MODEL``).
+        temperature: 0..2; 0 means greedy.
+        max_tokens: Maximum tokens to generate.
+        top_p, repetition_penalty, update_interval, profanity_check, flags, reasoning_effort.
+        stop: Stop sequences (applied client-side; the API has none).
+
+    Key init args — client params:
+        credentials (alias ``api_key``), scope, user, password, access_token, base_url, auth_url,
+        cert_file, key_file, key_file_password, ca_bundle_file, verify_ssl_certs, timeout,
+        connect_timeout, max_retries. Every one reads its ``GIGACHAT_*`` environment variable.
+
+    Instantiate:
+        ```python
+        from langchain_gigachat_ext import ChatGigaChat
+
+        llm = ChatGigaChat(model="GigaChat-2-Max", temperature=0, max_retries=2)
+        ```
+
+    Invoke:
+        ```python
+        messages = [
+            ("system", "Ты — вежливый помощник банка."),
+            ("human", "Как заблокировать карту?"),
+        ]
+        llm.invoke(messages)
+        ```
+
+    Stream:
+        ```python
+        for chunk in llm.stream(messages):
+            print(chunk.text, end="", flush=True)
+        ```
+
+    Async:
+        ```python
+        await llm.ainvoke(messages)
+        async for chunk in llm.astream(messages):
+            ...
+        await llm.abatch([messages, messages])
+        ```
+        One instance works across event loops (``asyncio.run`` twice, Jupyter).
+
+    Tool calling:
+        ```python
+        from langchain_core.tools import tool
+
+
+        @tool
+        def get_exchange_rate(currency: str) -> float:
+            '''Курс валюты к рублю.'''
+            return 92.5
+
+
+        llm.bind_tools([get_exchange_rate], tool_choice="any").invoke("Курс доллара?").tool_calls
+        ```
+
+    Structured output:
+        ```python
+        from pydantic import BaseModel
+
+
+        class Ticket(BaseModel):
+            topic: str
+            urgent: bool
+
+
+        llm.with_structured_output(Ticket).invoke("Карта украдена, срочно!")
+        ```
+
+    Token usage:
+        ```python
+        llm.invoke(messages).usage_metadata
+        # {'input_tokens': 25, 'output_tokens': 12, 'total_tokens': 37,
+        #  'input_token_details': {'cache_read': 0}}
+        ```
+
+    Response metadata:
+        ```python
+        llm.invoke(messages).response_metadata
+        # {'model_provider': 'gigachat', 'model_name': 'GigaChat-2:2.0.28.2',
+        #  'finish_reason': 'stop', 'gigachat_finish_reason': 'stop',
+        #  'request_id': '…', 'session_id': '…'}
+        ```
+
+    Prompt caching:
+        Set ``session_id`` (sent as ``X-Session-ID``), or run inside LangGraph with a
+        ``thread_id``: a stable session id is derived from it automatically, and cache hits show up
+        as ``usage_metadata["input_token_details"]["cache_read"]``.
+    """
 
     model_config = ConfigDict(
         populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", protected_namespaces=()
@@ -176,6 +288,7 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
         messages: list[BaseMessage],
         kwargs: dict[str, Any],
         run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
+        attachments: ResolvedAttachments | None = None,
     ) -> _Request:
         unknown = set(kwargs) - _CALL_KWARGS
         if unknown:
@@ -193,10 +306,13 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
             function_call=kwargs.get("function_call"),
             response_format=kwargs.get("response_format"),
         )
-        gigachat_messages = to_gigachat_messages(
-            plan.prepare_messages(messages),
-            wire_name=plan.wire_name,
-            convert_block=self._block_converter() if self.auto_upload_attachments else None,
+        resolved = attachments or ResolvedAttachments()
+        gigachat_messages = resolved.arrange(
+            to_gigachat_messages(
+                move_tool_attachments(plan.prepare_messages(messages)),
+                wire_name=plan.wire_name,
+                convert_block=resolved.converter(),
+            )
         )
         payload = build_payload(
             model=kwargs.get("model") or self.model,
@@ -207,9 +323,6 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
             response_format=plan.response_format,
         )
         return _Request(payload, self._headers(kwargs, run_manager), plan)
-
-    def _block_converter(self) -> Any:
-        return None
 
     def _headers(
         self,
@@ -231,7 +344,8 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request = self._prepare(messages, kwargs, run_manager)
+        attachments = self._resolve_attachments(messages)
+        request = self._prepare(messages, kwargs, run_manager, attachments)
         completion = self.transport.call(chat_op(request.payload, request.headers))
         return self._finish(chat_result(completion, request.plan.restore), stop, request.plan)
 
@@ -242,7 +356,8 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request = self._prepare(messages, kwargs, run_manager)
+        attachments = await self._aresolve_attachments(messages)
+        request = self._prepare(messages, kwargs, run_manager, attachments)
         completion = await self.transport.acall(achat_op(request.payload, request.headers))
         return self._finish(chat_result(completion, request.plan.restore), stop, request.plan)
 
@@ -254,7 +369,7 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
             if hit:
                 message.content = text
                 message.response_metadata["finish_reason"] = "stop"
-        generation.message = plan.finish_message(message)
+        generation.message = with_generated_images(plan.finish_message(message))
         return result
 
     # --- stream --------------------------------------------------------------------------------
@@ -265,8 +380,9 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        request = self._prepare(messages, kwargs, run_manager)
-        assembler = _StreamAssembler(stop or self.stop, request.plan, self.stream_usage)
+        attachments = self._resolve_attachments(messages)
+        request = self._prepare(messages, kwargs, run_manager, attachments)
+        assembler = StreamAssembler(stop or self.stop, request.plan, self.stream_usage)
         try:
             for raw in self.transport.stream(stream_op(request.payload, request.headers)):
                 for chunk in assembler.feed(raw):
@@ -284,8 +400,9 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._prepare(messages, kwargs, run_manager)
-        assembler = _StreamAssembler(stop or self.stop, request.plan, self.stream_usage)
+        attachments = await self._aresolve_attachments(messages)
+        request = self._prepare(messages, kwargs, run_manager, attachments)
+        assembler = StreamAssembler(stop or self.stop, request.plan, self.stream_usage)
         try:
             async for raw in self.transport.astream(astream_op(request.payload, request.headers)):
                 for chunk in assembler.feed(raw):
@@ -295,56 +412,6 @@ class ChatGigaChat(ToolBindingMixin, TokenCountingMixin, GigaChatConnection, Bas
         except GigaChatStreamInterruptedError as error:
             error.partial_text = assembler.text
             raise
-
-
-class _StreamAssembler:
-    """Turns SSE chunks into generation chunks: stop sequences, structured-output buffering.
-
-    When the answer is structured-output JSON in the compiled dialect, the text is held until
-    the end and restored to the caller's schema in one chunk (a partial JSON object in the
-    wrong shape would be worse than none).
-    """
-
-    def __init__(self, stop: Sequence[str] | None, plan: ToolPlan, usage: bool) -> None:
-        self._filter = StopSequenceFilter(stop)
-        self._plan = plan
-        self._usage = usage
-        self._parts: list[str] = []
-        self._held: list[str] = []
-
-    @property
-    def text(self) -> str:
-        """Everything yielded to the caller so far."""
-        return "".join(self._parts)
-
-    def feed(self, raw: ChatCompletionChunk) -> Iterator[ChatGenerationChunk]:
-        """Chunks to yield for one incoming SSE chunk."""
-        chunk = chunk_from_stream(raw, self._plan.restore, stream_usage=self._usage)
-        if chunk is None:
-            return
-        message = chunk.message
-        final = message.chunk_position == "last"
-        was_stopped = self._filter.stopped
-        if isinstance(message.content, str):
-            text = self._filter.feed(message.content)
-            if final:
-                text += self._filter.flush()
-            if self._plan.response_schema is not None:
-                self._held.append(text)
-                text = ""
-                if final and not getattr(message, "tool_call_chunks", None):
-                    text = restore_json_text("".join(self._held), self._plan.response_schema)
-            message.content = text
-            self._parts.append(text)
-        if self._filter.stopped and final:
-            message.response_metadata["finish_reason"] = "stop"
-        has_payload = bool(message.content) or bool(
-            isinstance(message, AIMessageChunk) and message.tool_call_chunks
-        )
-        if was_stopped and not final:
-            return  # drained after a stop sequence: only the final usage chunk is delivered
-        if has_payload or final or message.additional_kwargs:
-            yield chunk
 
 
 def _thread_id(

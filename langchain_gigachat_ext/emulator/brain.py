@@ -8,8 +8,26 @@ never sees HTTP, JSON framing or auth.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from langchain_gigachat_ext.emulator import _brain_text as text_answers
+from langchain_gigachat_ext.emulator._brain_facts import extract_facts
+from langchain_gigachat_ext.emulator._brain_functions import (
+    build_arguments,
+    choose_function,
+    find_function,
+)
+from langchain_gigachat_ext.emulator._brain_lang import Language, detect_language
+from langchain_gigachat_ext.emulator._brain_schema import SchemaFiller
+from langchain_gigachat_ext.emulator._brain_tokens import (
+    count_tokens,
+    split_chunks,
+    truncate_to_tokens,
+)
+from langchain_gigachat_ext.emulator._brain_vectors import embed
 
 Role = Literal["system", "user", "assistant", "function"]
 
@@ -76,13 +94,200 @@ class Brain:
     """Deterministic model: same conversation in, same reply out."""
 
     def reply(self, conversation: Conversation) -> Reply:
-        """Answer one chat request."""
-        raise NotImplementedError
+        """Answer one chat request.
+
+        Decides between a function call (forced, or matched to the latest user message), a
+        JSON instance of ``response_format``'s schema, a summary of a function result and a
+        plain answer; then applies ``max_tokens`` and adds reasoning for reasoning models.
+        """
+        seed = _seed(conversation)
+        question = _latest_user_text(conversation.turns)
+        lang = _answer_language(conversation.turns, question)
+        prompt_tokens = _prompt_tokens(conversation)
+        call = self._function_call(conversation, question, lang, seed)
+        wants_reasoning = _wants_reasoning(conversation)
+        if call is not None:
+            arguments_text = json.dumps(call["arguments"], ensure_ascii=False)
+            thinking = None
+            if wants_reasoning:
+                action = f"call {call['name']} with {arguments_text}"
+                thinking = text_answers.reasoning(
+                    question, lang, conversation.reasoning_effort, action
+                )
+            return Reply(
+                function_call=call,
+                reasoning_content=thinking,
+                finish_reason="function_call",
+                prompt_tokens=prompt_tokens,
+                completion_tokens=count_tokens(call["name"] + arguments_text)
+                + (count_tokens(thinking) if thinking else 0),
+            )
+        content, action = self._content(conversation, question, lang, seed)
+        finish_reason: Literal["stop", "length"] = "stop"
+        if conversation.max_tokens is not None and count_tokens(content) > conversation.max_tokens:
+            content = truncate_to_tokens(content, conversation.max_tokens)
+            finish_reason = "length"
+        thinking = None
+        if wants_reasoning:
+            thinking = text_answers.reasoning(question, lang, conversation.reasoning_effort, action)
+        return Reply(
+            content=content,
+            reasoning_content=thinking,
+            finish_reason=finish_reason,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=count_tokens(content) + (count_tokens(thinking) if thinking else 0),
+            chunks=split_chunks(content),
+        )
 
     def count_tokens(self, text: str) -> int:
         """Deterministic token count of ``text`` (used for usage and ``/tokens/count``)."""
-        raise NotImplementedError
+        return count_tokens(text)
 
     def embed(self, text: str, dimensions: int) -> list[float]:
         """Unit-length vector whose cosine similarity reflects shared words."""
-        raise NotImplementedError
+        return embed(text, dimensions)
+
+    def _function_call(
+        self, conversation: Conversation, question: str, lang: Language, seed: int
+    ) -> dict[str, Any] | None:
+        mode = conversation.function_call
+        if isinstance(mode, dict) and isinstance(mode.get("name"), str):
+            function = find_function(conversation.functions, mode["name"])
+            partial = mode.get("partial_arguments")
+            arguments = build_arguments(
+                function, question, lang, seed, partial if isinstance(partial, dict) else None
+            )
+            return {"name": mode["name"], "arguments": arguments}
+        if mode == "none" or not conversation.functions:
+            return None
+        if _function_result_pending(conversation.turns):
+            # Never loop: after a function result the model answers with it (unforced modes).
+            return None
+        chosen = choose_function(conversation.functions, question, extract_facts(question))
+        if chosen is None:
+            return None
+        arguments = build_arguments(chosen, question, lang, seed)
+        return {"name": str(chosen.get("name", "")), "arguments": arguments}
+
+    def _content(
+        self, conversation: Conversation, question: str, lang: Language, seed: int
+    ) -> tuple[str, str]:
+        """The reply text and a short description of what was done (for reasoning)."""
+        response_format = conversation.response_format or {}
+        if response_format:
+            return _structured_content(response_format, question, lang, seed), "return JSON"
+        result = _pending_function_result(conversation.turns)
+        if result is not None:
+            name, payload = result
+            answer = text_answers.function_result_answer(name, payload, lang)
+            return answer, f"answer with the result of {name}"
+        last_user = next((t for t in reversed(conversation.turns) if t.role == "user"), None)
+        has_attachments = bool(last_user and last_user.attachments)
+        answer = text_answers.plain_answer(question, lang, seed, has_attachments=has_attachments)
+        return answer, "answer briefly"
+
+
+def _seed(conversation: Conversation) -> int:
+    canonical = json.dumps(
+        {
+            "model": conversation.model,
+            "turns": [
+                [turn.role, turn.content, turn.name, turn.function_call, list(turn.attachments)]
+                for turn in conversation.turns
+            ],
+            "functions": list(conversation.functions),
+            "function_call": conversation.function_call,
+            "response_format": conversation.response_format,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return int.from_bytes(hashlib.blake2b(canonical.encode(), digest_size=8).digest(), "big")
+
+
+def _latest_user_text(turns: tuple[Turn, ...]) -> str:
+    for turn in reversed(turns):
+        if turn.role == "user":
+            return turn.content
+    return next((turn.content for turn in turns if turn.role == "system"), "")
+
+
+def _answer_language(turns: tuple[Turn, ...], question: str) -> Language:
+    """Language of the question, unless the system prompt asks for a specific one."""
+    system = next((turn.content for turn in turns if turn.role == "system"), "").lower()
+    if "на русском" in system or "in russian" in system or "по-русски" in system:
+        return "ru"
+    if "in english" in system or "на английском" in system or "по-английски" in system:
+        return "en"
+    return detect_language(question)
+
+
+def _function_result_pending(turns: tuple[Turn, ...]) -> bool:
+    return _pending_function_result(turns) is not None
+
+
+def _pending_function_result(turns: tuple[Turn, ...]) -> tuple[str, str] | None:
+    """The last function result given after the latest user message, if any."""
+    for turn in reversed(turns):
+        if turn.role == "user":
+            return None
+        if turn.role == "function":
+            return turn.name or "function", turn.content
+    return None
+
+
+_TURN_OVERHEAD = 4
+"""Tokens per message for role markers (inferred)."""
+_PROMPT_OVERHEAD = 12
+"""Fixed prompt tokens: with ``_TURN_OVERHEAD``, "Hello" costs 17 (REC test_chat_simple)."""
+
+
+def _prompt_tokens(conversation: Conversation) -> int:
+    total = _PROMPT_OVERHEAD
+    for turn in conversation.turns:
+        total += _TURN_OVERHEAD + count_tokens(turn.content)
+        if turn.function_call:
+            total += count_tokens(json.dumps(turn.function_call, ensure_ascii=False))
+    for function in conversation.functions:
+        total += count_tokens(json.dumps(function, ensure_ascii=False))
+    if conversation.response_format:
+        total += count_tokens(json.dumps(conversation.response_format, ensure_ascii=False))
+    return total
+
+
+def _wants_reasoning(conversation: Conversation) -> bool:
+    """Reasoning text when asked for (``reasoning_effort``) or from a dedicated reasoning model.
+
+    Models that merely *support* reasoning (GigaChat-3-Ultra) answer without it by default: the
+    recorded Ultra replies carry no ``reasoning_content`` (REC test_primary_*, json_schema).
+    """
+    return bool(conversation.reasoning_effort) or "Reasoning" in conversation.model
+
+
+def _structured_content(
+    response_format: dict[str, Any], question: str, lang: Language, seed: int
+) -> str:
+    """JSON text for ``response_format``, pretty-printed with a 4-space indent as recorded."""
+    schema = response_format.get("schema")
+    if not isinstance(schema, dict):
+        schema = _schema_from_prompt(question)
+    filler = SchemaFiller(schema, extract_facts(question), lang, seed)
+    return json.dumps(filler.instance(), ensure_ascii=False, indent=4)
+
+
+def _schema_from_prompt(question: str) -> dict[str, Any]:
+    """A string-valued object schema for JSON mode, keyed by the keys the prompt names."""
+    facts = extract_facts(question)
+    keys = [str(found.value) for found in facts.quotes if str(found.value).isidentifier()]
+    if not keys:
+        return {
+            "type": "object",
+            "properties": {"answer": {"type": "string"}},
+            "required": ["answer"],
+        }
+    return {
+        "type": "object",
+        "properties": {key: {"type": "string"} for key in keys},
+        "required": keys,
+    }

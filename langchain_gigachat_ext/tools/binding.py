@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.tool import tool_call
@@ -28,6 +28,9 @@ from langchain_gigachat_ext.tools.schema import (
     sanitize_function_name,
 )
 from langchain_gigachat_ext.tools.text_calls import parse_text_tool_calls
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 DISPATCHER_NAME = "choose_and_call_tool"
 """Wire name of the synthetic function used for ``tool_choice="any"`` with several tools."""
@@ -313,5 +316,10 @@ class ToolBindingMixin:
         from langchain_gigachat_ext.tools.structured import structured_output_runnable
 
         return structured_output_runnable(
-            self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
+            cast("BaseChatModel", self),
+            schema,
+            method=method,
+            include_raw=include_raw,
+            strict=strict,
+            **kwargs,
         )

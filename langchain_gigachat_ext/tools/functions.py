@@ -246,8 +246,11 @@ def convert_tools(tools: Iterable[Any], *, warn: bool = True, stacklevel: int = 
 
 
 def _drop_identical_repeats(functions: Iterable[GigaChatFunction]) -> tuple[GigaChatFunction, ...]:
-    """Keep one of several tools that send exactly the same function (e.g. a pydantic model
-    and its own JSON schema); differing tools with one name still fail in ``ToolSet``."""
+    """Keep one of several tools that send exactly the same function.
+
+    The standard suite binds a pydantic model together with its own JSON schema; differing tools
+    with one name still fail in ``ToolSet``.
+    """
     kept: list[GigaChatFunction] = []
     for function in functions:
         if not any(

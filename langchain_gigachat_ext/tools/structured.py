@@ -1,7 +1,6 @@
 """``with_structured_output`` for GigaChat.
 
 Methods:
-
 * ``function_calling`` (default): the schema becomes a forced function; works on every model.
 * ``json_schema``: the API's native ``response_format`` with the schema compiled to GigaChat's
   dialect; when the model rejects it (400/422), the call falls back to ``function_calling``.
@@ -15,7 +14,6 @@ v1 API, so with ``function_calling`` it only marks the intent.
 
 from __future__ import annotations
 
-import json
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +24,12 @@ from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
 )
+from langchain_core.output_parsers.transform import BaseCumulativeTransformOutputParser
 from langchain_core.outputs import Generation
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from langchain_gigachat_ext.errors import (
@@ -48,13 +48,24 @@ JSON_MODE_INSTRUCTION = (
 )
 
 
-class _JsonAnswerParser(JsonOutputParser):
-    """Parses the answer text as JSON and validates it against a pydantic model, if any."""
+class _JsonAnswerParser(BaseCumulativeTransformOutputParser[Any]):
+    """Parses the answer text as JSON (partial while streaming).
+
+    With a pydantic model the JSON is validated; a partial object that does not validate yet is
+    skipped.
+    """
 
     pydantic_schema: Any = None
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
-        value = super().parse_result(result, partial=partial)
+        text = result[0].text.strip()
+        try:
+            value = parse_json_markdown(text)
+        except ValueError as exc:
+            if partial:
+                return None
+            msg = f"Structured output is not valid JSON: {exc}"
+            raise OutputParserException(msg, llm_output=text) from exc
         if self.pydantic_schema is None or value is None:
             return value
         try:
@@ -65,7 +76,10 @@ class _JsonAnswerParser(JsonOutputParser):
             if partial:
                 return None
             msg = f"Structured output does not match the schema: {exc}"
-            raise OutputParserException(msg, llm_output=json.dumps(value)) from exc
+            raise OutputParserException(msg, llm_output=text) from exc
+
+    def parse(self, text: str) -> Any:
+        return self.parse_result([Generation(text=text)])
 
 
 def _with_json_instruction(value: Any) -> list[BaseMessage]:
@@ -111,7 +125,9 @@ def structured_output_runnable(
         if not include_raw:
             return chain
     else:
-        model = RunnableLambda(_with_json_instruction) | llm.bind(ls_structured_output_format=ls_format)
+        model = RunnableLambda(_with_json_instruction) | llm.bind(
+            ls_structured_output_format=ls_format
+        )
         parser = JsonOutputParser()
     if not include_raw:
         return model | parser

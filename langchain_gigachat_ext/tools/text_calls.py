@@ -1,9 +1,9 @@
 """Recover tool calls that a model printed as text instead of a ``function_call``.
 
-GigaChat-3 models sometimes answer with markup such as
-``<tool_calls><invoke name="web_search"><parameter name="query">…</parameter></invoke></tool_calls>``
-(peers.md, skales#256), or a JSON object inside ``<tool_call>…</tool_call>``. Left as text, an
-agent would show the markup to the user and never run the tool.
+GigaChat-3 models sometimes answer with markup such as ``<tool_calls><invoke name="web_search">
+<parameter name="query">…</parameter></invoke></tool_calls>`` (peers.md, skales#256), or with a
+JSON object inside ``<tool_call>…</tool_call>``. Left as text, an agent would show the markup
+to the user and never run the tool.
 """
 
 from __future__ import annotations
@@ -57,11 +57,10 @@ def parse_text_tool_calls(text: str) -> tuple[list[dict[str, Any]], str]:
         except ValueError:
             continue
         name = data.get("name") if isinstance(data, dict) else None
-        args = data.get("arguments", data.get("parameters", {})) if isinstance(data, dict) else {}
-        if isinstance(args, str):
-            args = _value(args)
-        if isinstance(name, str) and isinstance(args, dict):
-            calls.append({"name": name, "args": args})
+        raw = data.get("arguments", data.get("parameters", {})) if isinstance(data, dict) else {}
+        json_args = _value(raw) if isinstance(raw, str) else raw
+        if isinstance(name, str) and isinstance(json_args, dict):
+            calls.append({"name": name, "args": json_args})
     if not calls:
         return [], text
     remaining = _WRAPPERS.sub("", _JSON_CALL.sub("", remaining)).strip()

@@ -22,7 +22,6 @@ import yaml
 from emu_helpers import oauth_token
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
-from langchain_gigachat_ext.emulator.brain import Brain, Conversation, Turn
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 RECORDED_DIR = Path(
@@ -37,22 +36,6 @@ def _header(headers: dict[str, list[str]], name: str) -> str | None:
         if key.lower() == name.lower():
             return values[0]
     return None
-
-
-def _brain_reasons_unasked(model: str) -> bool:
-    """Whether the default brain adds reasoning_content although no reasoning_effort was sent."""
-    conversation = Conversation(model=model, turns=(Turn(role="user", content="Hello"),))
-    try:
-        return Brain().reply(conversation).reasoning_content is not None
-    except NotImplementedError:
-        return False
-
-
-KNOWN_BRAIN_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="brain.py returns reasoning_content for GigaChat-3-Ultra without reasoning_effort; "
-    "the recording of that model shows none (fix belongs to the brain)",
-)
 
 
 def _interactions() -> list[Any]:
@@ -74,19 +57,8 @@ def _interactions() -> list[Any]:
                         "URL (recorded/README.md point 6); that pairing never occurred on the wire"
                     )
                 )
-            model = _request_model(interaction)
-            if model and _brain_reasons_unasked(model):
-                marks.append(KNOWN_BRAIN_GAP)
             params.append(pytest.param(interaction, id=f"{path.stem}-{index}", marks=marks))
     return params
-
-
-def _request_model(interaction: dict[str, Any]) -> str | None:
-    body = interaction["request"]["body"] or ""
-    if not body.startswith("{"):
-        return None
-    request = json.loads(body)
-    return None if "reasoning_effort" in request else request.get("model")
 
 
 def shape(value: Any) -> Any:
