@@ -155,7 +155,12 @@ class Brain:
             function = find_function(conversation.functions, mode["name"])
             partial = mode.get("partial_arguments")
             arguments = build_arguments(
-                function, question, lang, seed, partial if isinstance(partial, dict) else None
+                function,
+                question,
+                lang,
+                seed,
+                partial if isinstance(partial, dict) else None,
+                avoid=_called_since_last_user(conversation.turns),
             )
             return {"name": mode["name"], "arguments": arguments}
         if mode == "none" or not conversation.functions:
@@ -254,6 +259,25 @@ def _prompt_tokens(conversation: Conversation) -> int:
     if conversation.response_format:
         total += count_tokens(json.dumps(conversation.response_format, ensure_ascii=False))
     return total
+
+
+def _called_since_last_user(turns: tuple[Turn, ...]) -> frozenset[str]:
+    """Functions already called to answer the latest user message.
+
+    A forced choice among several tools (a dispatcher's enum) then moves on to one not yet
+    used, as a model does once it has a tool's result.
+    """
+    called: set[str] = set()
+    for turn in reversed(turns):
+        if turn.role == "user":
+            break
+        if turn.role == "function" and turn.name:
+            called.add(turn.name)
+        if turn.function_call and isinstance(turn.function_call.get("arguments"), dict):
+            chosen = turn.function_call["arguments"].get("tool")
+            if isinstance(chosen, str):
+                called.add(chosen)
+    return frozenset(called)
 
 
 def _wants_reasoning(conversation: Conversation) -> bool:

@@ -167,7 +167,7 @@ def _function_call_for(
         return "auto", functions, False
     if tool_choice == "none":
         return "none", functions, False
-    if tool_choice is True or tool_choice in ANY_CHOICES:
+    if tool_choice is True or (isinstance(tool_choice, str) and tool_choice in ANY_CHOICES):
         if len(tool_set.functions) == 1:
             return {"name": tool_set.functions[0].name}, functions, False
         return {"name": DISPATCHER_NAME}, [dispatcher_function(tool_set.functions)], True
