@@ -1,1 +1,41 @@
-"""Local, wire-faithful GigaChat emulator (public API filled in by the emulator work)."""
+"""Local, wire-faithful GigaChat v1 emulator.
+
+```python
+from langchain_gigachat_ext.emulator import GigaChatEmulator
+
+with GigaChatEmulator() as emu:
+    emu.script.reply_text("Hi!")
+    client = gigachat.GigaChat(**emu.client_kwargs(), model="GigaChat")
+```
+
+Names are imported lazily so that ``emulator.brain`` stays importable without the server extras.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langchain_gigachat_ext.emulator.faults import Faults
+    from langchain_gigachat_ext.emulator.runner import GigaChatEmulator
+    from langchain_gigachat_ext.emulator.script import Script, ScriptedError, ScriptedReply
+
+__all__ = ["Faults", "GigaChatEmulator", "Script", "ScriptedError", "ScriptedReply"]
+
+_HOMES = {
+    "Faults": "langchain_gigachat_ext.emulator.faults",
+    "GigaChatEmulator": "langchain_gigachat_ext.emulator.runner",
+    "Script": "langchain_gigachat_ext.emulator.script",
+    "ScriptedError": "langchain_gigachat_ext.emulator.script",
+    "ScriptedReply": "langchain_gigachat_ext.emulator.script",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import public names on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(home), name)

@@ -1,0 +1,249 @@
+"""Facts the brain extracts from the user's text: quotes, numbers, ids, currencies, arithmetic."""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+_QUOTE_PATTERNS = (
+    re.compile(r'"([^"\n]+)"'),
+    re.compile(r"«([^»\n]+)»"),
+    re.compile(r"“([^”\n]+)”"),
+    re.compile(r"„([^“”\n]+)[“”]"),
+    re.compile(r"`([^`\n]+)`"),
+    re.compile(r"(?<!\w)'([^'\n]+?)'(?!\w)"),
+    re.compile(r"(?<!\w)‘([^’\n]+?)’(?!\w)"),
+)
+
+_NUMBER = re.compile(r"(?<![\w.])(-?)(\d+(?:\.\d+)?)(?![\w]|\.\d)")
+_ID_TOKEN = re.compile(r"(?<![\w-])[\w-]*\d[\w-]*(?![\w-])")
+
+_CURRENCIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (code, re.compile(pattern, re.IGNORECASE))
+    for code, pattern in (
+        ("USD", r"\busd\b|\$|доллар\w*|\bdollars?\b|бакс\w*"),
+        ("EUR", r"\beur\b|€|\bевро\b|\beuros?\b"),
+        ("CNY", r"\bcny\b|\brmb\b|юан\w*|\byuan\b|renminbi"),
+        ("RUB", r"\brub\b|₽|\bруб\w*|\broubles?\b|\brubles?\b"),
+        ("GBP", r"\bgbp\b|£|фунт\w*|\bpounds?\b"),
+        ("JPY", r"\bjpy\b|\bиен\w*|\bйен\w*|\byen\b"),
+        ("CHF", r"\bchf\b|франк\w*|\bfrancs?\b"),
+        ("KZT", r"\bkzt\b|тенге|\btenge\b"),
+        ("TRY", r"\btry\b(?=\W*$|\W+(?:to|в|к)\b)|лир\w*|\blira\b"),
+        ("AED", r"\baed\b|дирхам\w*|\bdirhams?\b"),
+        ("INR", r"\binr\b|рупи\w*|\brupees?\b"),
+        ("BYN", r"\bbyn\b|белорусск\w* руб\w*"),
+    )
+)
+"""ISO 4217 codes with the English/Russian words (any case ending) that name them."""
+
+_WORD_OPERATORS = (
+    (re.compile(r"\s*(?:plus|плюс|прибавить)\s*", re.IGNORECASE), " + "),
+    (re.compile(r"\s*(?:minus|минус|отнять|вычесть)\s*", re.IGNORECASE), " - "),
+    (
+        re.compile(r"\s*(?:times|multiplied by|умножить на|умноженное на)\s*", re.IGNORECASE),
+        " * ",
+    ),
+    (re.compile(r"\s*(?:divided by|разделить на|делить на|поделить на)\s*", re.IGNORECASE), " / "),
+    (re.compile(r"(?<=\d)\s*[xх×]\s*(?=\d)"), " * "),
+    (re.compile(r"÷"), " / "),
+    (re.compile(r"\^"), " ** "),
+)
+
+_NUM = r"-?\d+(?:[.,]\d+)?"
+_EXPRESSION = re.compile(rf"[(\s]*{_NUM}\s*\)*(?:\s*(?:\*\*|[-+*/])\s*[(\s]*{_NUM}\s*\)*)+")
+
+_BIN_OPS: dict[type[ast.operator], Any] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.Mod: operator.mod,
+    ast.FloorDiv: operator.floordiv,
+}
+_UNARY_OPS: dict[type[ast.unaryop], Any] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_MAX_EXPONENT = 64
+
+_CAPITALIZED_RUN = re.compile(
+    r"(?<![\w'])(?:[A-ZА-ЯЁ][\w'’-]*)(?:\s+(?:[A-ZА-ЯЁ][\w'’-]*|de|da|del))*"
+    r"(?:,\s*[A-Z]{2}\b)?"
+)
+_LOCATION_PREPOSITIONS = re.compile(
+    r"(?:\b(?:in|at|for|near|to|from)|(?<!\w)(?:в|во|на|из|для))\s+$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value found in the text together with where it was found."""
+
+    value: Any
+    """The value (str, int, float)."""
+    span: Span
+    """Character range in the source text."""
+
+
+@dataclass
+class TextFacts:
+    """Everything extracted once from a user message, plus the spans already used as values."""
+
+    text: str
+    """The user's text."""
+    quotes: list[Found] = field(default_factory=list)
+    """Quoted fragments, in order."""
+    numbers: list[Found] = field(default_factory=list)
+    """Numbers (int or float), in order."""
+    id_tokens: list[Found] = field(default_factory=list)
+    """Tokens that contain digits (account numbers, card digits, order ids), in order."""
+    currencies: list[Found] = field(default_factory=list)
+    """ISO codes of mentioned currencies, in order of mention, consecutive repeats dropped."""
+    expression: Found | None = None
+    """The longest arithmetic expression, normalized to Python operators."""
+    used: list[Span] = field(default_factory=list)
+    """Spans already consumed by earlier arguments."""
+
+    def is_free(self, span: Span) -> bool:
+        """True when ``span`` does not overlap anything already used."""
+        return all(span[1] <= start or span[0] >= end for start, end in self.used)
+
+    def take(self, items: list[Found]) -> Found | None:
+        """Return the first unused item of ``items`` and mark it used."""
+        for item in items:
+            if self.is_free(item.span):
+                self.used.append(item.span)
+                return item
+        return None
+
+
+def extract_facts(text: str) -> TextFacts:
+    """Extract quotes, numbers, id-like tokens, currencies and an arithmetic expression."""
+    facts = TextFacts(text=text)
+    for pattern in _QUOTE_PATTERNS:
+        facts.quotes.extend(
+            Found(match.group(1), match.span(1))
+            for match in pattern.finditer(text)
+            if match.group(1).strip()
+        )
+    facts.quotes.sort(key=lambda found: found.span)
+    for match in _NUMBER.finditer(text):
+        sign, digits = match.group(1), match.group(2)
+        before = text[: match.start()].rstrip()
+        if sign and before and (before[-1].isdigit() or before[-1] == ")"):
+            sign = ""  # "3 -4" is a subtraction, not a negative number
+        value: float = float(digits) if "." in digits else int(digits)
+        facts.numbers.append(Found(-value if sign else value, match.span(2)))
+    facts.id_tokens = [Found(m.group(0), m.span()) for m in _ID_TOKEN.finditer(text)]
+    facts.currencies = _find_currencies(text)
+    facts.expression = find_expression(text)
+    return facts
+
+
+def _find_currencies(text: str) -> list[Found]:
+    mentions = sorted(
+        (match.start(), match.end(), code)
+        for code, pattern in _CURRENCIES
+        for match in pattern.finditer(text)
+    )
+    found: list[Found] = []
+    for start, end, code in mentions:
+        if found and found[-1].value == code:
+            continue
+        found.append(Found(code, (start, end)))
+    return found
+
+
+def find_expression(text: str) -> Found | None:
+    """Find the longest arithmetic expression (word operators like "plus"/"плюс" understood).
+
+    Returns:
+        The expression rewritten with Python operators, or None when there is none.
+    """
+    normalized = text
+    for pattern, replacement in _WORD_OPERATORS:
+        normalized = pattern.sub(replacement, normalized)
+    best: re.Match[str] | None = None
+    for match in _EXPRESSION.finditer(normalized):
+        if re.fullmatch(r"[\d-]+", match.group(0).strip()):
+            continue  # dates, phone numbers and ids like 40817-810 are not arithmetic
+        if best is None or len(match.group(0).strip()) > len(best.group(0).strip()):
+            best = match
+    if best is None:
+        return None
+    expression = re.sub(r"\s+", " ", best.group(0)).strip()
+    expression = _balance_parentheses(expression.replace(",", "."))
+    start = text.find(expression.split(" ")[0])
+    span = (max(start, 0), max(start, 0) + len(expression))
+    return Found(expression, span)
+
+
+def _balance_parentheses(expression: str) -> str:
+    while expression.count("(") > expression.count(")") and expression.startswith("("):
+        expression = expression[1:].lstrip()
+    while expression.count(")") > expression.count("(") and expression.endswith(")"):
+        expression = expression[:-1].rstrip()
+    return expression
+
+
+def evaluate(expression: str) -> float | None:
+    """Safely evaluate an arithmetic expression (numbers, + - * / ** % //, parentheses).
+
+    Returns:
+        The value, or None when the expression is invalid or unsafe (huge exponents, x/0).
+    """
+    try:
+        tree = ast.parse(expression, mode="eval")
+        return float(_evaluate_node(tree.body))
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return None
+
+
+def _evaluate_node(node: ast.AST) -> float:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BIN_OPS:
+        left, right = _evaluate_node(node.left), _evaluate_node(node.right)
+        if isinstance(node.op, ast.Pow) and abs(right) > _MAX_EXPONENT:
+            raise ValueError("exponent too large")
+        return float(_BIN_OPS[type(node.op)](left, right))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY_OPS:
+        return float(_UNARY_OPS[type(node.op)](_evaluate_node(node.operand)))
+    raise ValueError("unsupported expression")
+
+
+def format_number(value: float) -> str:
+    """Render a number without a trailing ``.0`` and with at most 6 decimals."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def capitalized_runs(text: str, *, after_preposition: bool = False) -> list[Found]:
+    """Runs of capitalized words that do not start a sentence ("San Francisco, CA", "Pirate").
+
+    Args:
+        text: Source text.
+        after_preposition: Only runs right after "in/at/for/в/на/..." (locations).
+
+    Returns:
+        The runs in order of appearance.
+    """
+    runs: list[Found] = []
+    for match in _CAPITALIZED_RUN.finditer(text):
+        before = text[: match.start()]
+        stripped = before.rstrip()
+        sentence_start = not stripped or stripped[-1] in ".!?\n"
+        if after_preposition and not _LOCATION_PREPOSITIONS.search(before):
+            continue
+        if not after_preposition and sentence_start:
+            continue
+        value = match.group(0).rstrip(" -'’")
+        if value in {"I", "I'm"}:
+            continue
+        runs.append(Found(value, (match.start(), match.start() + len(value))))
+    return runs

@@ -1,0 +1,107 @@
+"""Token counting, truncation and stream chunking for the emulator's brain.
+
+The real tokenizer is unknown; this one is deterministic and roughly calibrated on the
+recordings: ``/tokens/count`` says "First text" → 2 and "Hello, world!" → 4 (REC
+``test_tokens_count_*``), i.e. about one token per short word and one per punctuation mark.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_PIECE = re.compile(
+    r"(?P<latin>[A-Za-z]+)"
+    r"|(?P<cyrillic>[\u0400-\u04FF]+)"
+    r"|(?P<digits>\d+)"
+    r"|(?P<cjk>[\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF])"
+    r"|(?P<other>[^\W\d_]+)"
+    r"|(?P<mark>[^\w\s]|_)"
+)
+"""One token "piece": a run of one script, a digit run, one CJK character or one symbol."""
+
+_CHARS_PER_TOKEN = {"latin": 6, "cyrillic": 6, "digits": 3, "cjk": 1, "other": 4, "mark": 1}
+"""How many characters of each piece kind make one token."""
+
+_LONG_WORD = 12
+"""Non-space runs longer than this are split across stream chunks."""
+
+
+def _piece_cost(kind: str, length: int) -> int:
+    return max(1, math.ceil(length / _CHARS_PER_TOKEN[kind]))
+
+
+def count_tokens(text: str) -> int:
+    """Count tokens deterministically: ~1 per short word, 1 per symbol or CJK character.
+
+    Args:
+        text: Any Unicode text.
+
+    Returns:
+        The token count (0 for empty or whitespace-only text).
+    """
+    total = 0
+    for match in _PIECE.finditer(text):
+        kind = match.lastgroup or "mark"
+        total += _piece_cost(kind, match.end() - match.start())
+    return total
+
+
+def truncate_to_tokens(text: str, limit: int) -> str:
+    """Cut ``text`` so that it holds at most ``limit`` tokens.
+
+    Args:
+        text: Text to cut.
+        limit: Maximum number of tokens to keep.
+
+    Returns:
+        The longest prefix (ending at a piece boundary, or inside a long word) within the limit.
+    """
+    if limit <= 0:
+        return ""
+    total = 0
+    end = 0
+    for match in _PIECE.finditer(text):
+        kind = match.lastgroup or "mark"
+        cost = _piece_cost(kind, match.end() - match.start())
+        if total + cost <= limit:
+            total += cost
+            end = match.end()
+            continue
+        remaining = limit - total
+        if remaining > 0:
+            end = match.start() + remaining * _CHARS_PER_TOKEN[kind]
+        break
+    else:
+        return text
+    return text[:end]
+
+
+def split_chunks(content: str, words_per_chunk: int = 4) -> tuple[str, ...]:
+    """Split ``content`` into stream deltas of a few words each.
+
+    Args:
+        content: The full reply text.
+        words_per_chunk: Whitespace-separated words per delta.
+
+    Returns:
+        Deltas whose concatenation equals ``content`` exactly (empty tuple for empty content).
+    """
+    if not content:
+        return ()
+    stripped = content.lstrip()
+    prefix = content[: len(content) - len(stripped)]
+    words: list[str] = []
+    for match in re.finditer(r"(\S+)(\s*)", stripped):
+        run, space = match.group(1), match.group(2)
+        # Scripts without spaces (CJK) would otherwise arrive as one huge delta.
+        pieces = [run[i : i + _LONG_WORD] for i in range(0, len(run), _LONG_WORD)]
+        pieces[-1] += space
+        words.extend(pieces)
+    chunks = [
+        "".join(words[i : i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)
+    ]
+    if not chunks:
+        return (content,)
+    chunks[0] = prefix + chunks[0]
+    return tuple(chunks)

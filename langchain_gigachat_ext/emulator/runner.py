@@ -1,0 +1,208 @@
+"""Run the emulator in-process: uvicorn on 127.0.0.1 in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import uvicorn
+from typing_extensions import Self
+
+from langchain_gigachat_ext.emulator.auth import TokenStore, basic_key
+from langchain_gigachat_ext.emulator.brain import Brain
+from langchain_gigachat_ext.emulator.faults import Faults
+from langchain_gigachat_ext.emulator.requestlog import RequestLog
+from langchain_gigachat_ext.emulator.script import Script
+from langchain_gigachat_ext.emulator.server import OAUTH_PATH, build_app
+from langchain_gigachat_ext.emulator.state import EmulatorState
+
+DEFAULT_USER: Final = "emulator"
+"""User accepted by ``POST /token`` unless configured."""
+
+DEFAULT_PASSWORD: Final = "emulator-password"  # noqa: S105 - a fixed local test password
+"""Password accepted by ``POST /token`` unless configured."""
+
+DEFAULT_CREDENTIALS: Final = basic_key("emulator-client-id", "emulator-client-secret")
+"""Authorization key accepted by the OAuth endpoint unless configured."""
+
+START_TIMEOUT: Final = 10.0
+"""Seconds to wait for uvicorn to come up."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (port 0 = any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto must be IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+    # says TCP, and without it every response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
+def uvicorn_server(state: EmulatorState) -> uvicorn.Server:
+    """A quiet uvicorn server for ``state`` (no access log, short graceful shutdown)."""
+    config = uvicorn.Config(
+        build_app(state),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        timeout_keep_alive=5,
+    )
+    return uvicorn.Server(config)
+
+
+def _default_brain() -> Brain:
+    return Brain()
+
+
+class GigaChatEmulator:
+    """A local, wire-faithful GigaChat v1 server.
+
+    Example:
+        ```python
+        with GigaChatEmulator() as emu:
+            client = gigachat.GigaChat(**emu.client_kwargs(), model="GigaChat")
+        ```
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token_ttl: float = 1800.0,
+        brain: Brain | None = None,
+        faults: Faults | None = None,
+        credentials: str = DEFAULT_CREDENTIALS,
+        user: str = DEFAULT_USER,
+        password: str = DEFAULT_PASSWORD,
+        request_log_path: str | Path | None = None,
+    ) -> None:
+        """Configure (but do not start) the emulator.
+
+        Args:
+            host: Interface to listen on (loopback only).
+            port: TCP port; 0 picks a free one.
+            token_ttl: Lifetime of issued tokens in seconds.
+            brain: The scripted model (default: :class:`Brain`).
+            faults: Fault knobs to start with.
+            credentials: Authorization key the OAuth endpoint accepts.
+            user: User for ``POST /token``.
+            password: Password for ``POST /token``.
+            request_log_path: JSON-lines file receiving every request-log entry.
+        """
+        self.host = host
+        self._requested_port = port
+        self.credentials = credentials
+        self.user = user
+        self.password = password
+        self.faults = faults or Faults()
+        self.faults.token_ttl = token_ttl
+        self._token_ttl = token_ttl
+        self.state = EmulatorState(
+            brain=brain or _default_brain(),
+            tokens=TokenStore(credentials=credentials, user=user, password=password, ttl=token_ttl),
+            faults=self.faults,
+            log=RequestLog(request_log_path),
+        )
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = port
+
+    @property
+    def script(self) -> Script:
+        """Queued replies consumed by the next chat calls."""
+        return self.state.script
+
+    @property
+    def request_log(self) -> list[dict[str, Any]]:
+        """Request-log entries, newest last."""
+        return self.state.log.entries
+
+    @property
+    def origin(self) -> str:
+        """``http://HOST:PORT``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """API base URL, e.g. ``http://127.0.0.1:PORT/api/v1``."""
+        return f"{self.origin}/api/v1"
+
+    @property
+    def auth_url(self) -> str:
+        """OAuth URL, e.g. ``http://127.0.0.1:PORT/api/v2/oauth``."""
+        return f"{self.origin}{OAUTH_PATH}"
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``gigachat.GigaChat`` / ``ChatGigaChat``."""
+        return {
+            "base_url": self.base_url,
+            "auth_url": self.auth_url,
+            "credentials": self.credentials,
+        }
+
+    def start(self) -> Self:
+        """Start serving in a daemon thread; returns once requests are accepted.
+
+        Raises:
+            RuntimeError: If uvicorn does not start within ``START_TIMEOUT`` seconds.
+        """
+        if self._server is not None:
+            return self
+        sock = bind_socket(self.host, self._requested_port)
+        self.port = sock.getsockname()[1]
+        server = uvicorn_server(self.state)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="gigachat-emulator", daemon=True
+        )
+        thread.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if not server.started:
+            server.should_exit = True
+            thread.join(START_TIMEOUT)
+            sock.close()
+            msg = "GigaChat emulator failed to start"
+            raise RuntimeError(msg)
+        self._server, self._thread = server, thread
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and join the thread."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(START_TIMEOUT)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(START_TIMEOUT)
+
+    def reset(self) -> None:
+        """Clear the request log, script, faults, files and sessions."""
+        self.state.reset()
+        self.faults.token_ttl = self._token_ttl
+
+    def __enter__(self) -> Self:
+        """Start and return self."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop."""
+        self.stop()
