@@ -61,7 +61,7 @@ class GigaChatError(ModelError):
     """``X-Request-Id`` of the failed request, when the server sent one."""
 
 
-class _ResponseErrorMixin(GigaChatError):
+class _ResponseError(GigaChatError):
     """Shared text for errors built from an HTTP error response."""
 
     hint: str = ""
@@ -102,14 +102,14 @@ def _server_message(content: bytes | None) -> str:
     return json.dumps(body, ensure_ascii=False)[:300]
 
 
-class GigaChatBadRequestError(_ResponseErrorMixin, sdk.BadRequestError, ModelInvalidRequestError):
+class GigaChatBadRequestError(_ResponseError, sdk.BadRequestError, ModelInvalidRequestError):
     """HTTP 400: the request body was rejected."""
 
     hint = "Check the request payload."
 
 
 class GigaChatAuthenticationError(
-    _ResponseErrorMixin, sdk.AuthenticationError, ModelAuthenticationError
+    _ResponseError, sdk.AuthenticationError, ModelAuthenticationError
 ):
     """HTTP 401: credentials or token rejected."""
 
@@ -119,20 +119,20 @@ class GigaChatAuthenticationError(
     )
 
 
-class GigaChatPermissionError(_ResponseErrorMixin, sdk.ForbiddenError, ModelPermissionDeniedError):
+class GigaChatPermissionError(_ResponseError, sdk.ForbiddenError, ModelPermissionDeniedError):
     """HTTP 403: the account may not do this (e.g. ``/balance`` without a prepaid package)."""
 
     hint = "The account or scope lacks access to this resource."
 
 
-class GigaChatNotFoundError(_ResponseErrorMixin, sdk.NotFoundError, ModelNotFoundError):
+class GigaChatNotFoundError(_ResponseError, sdk.NotFoundError, ModelNotFoundError):
     """HTTP 404: unknown model, file or function."""
 
     hint = "Check the model name (list them with get_models()) or the file id."
 
 
 class GigaChatRequestTooLargeError(
-    _ResponseErrorMixin, sdk.RequestEntityTooLargeError, ModelInvalidRequestError
+    _ResponseError, sdk.RequestEntityTooLargeError, ModelInvalidRequestError
 ):
     """HTTP 413: the request is too large."""
 
@@ -140,7 +140,7 @@ class GigaChatRequestTooLargeError(
 
 
 class GigaChatUnprocessableEntityError(
-    _ResponseErrorMixin, sdk.UnprocessableEntityError, ModelInvalidRequestError
+    _ResponseError, sdk.UnprocessableEntityError, ModelInvalidRequestError
 ):
     """HTTP 422: the API rejected a parameter or the message history."""
 
@@ -153,19 +153,19 @@ class GigaChatContextOverflowError(GigaChatUnprocessableEntityError, ContextOver
     hint = "Shorten the history or attachments, or use a model with a larger context."
 
 
-class GigaChatRateLimitError(_ResponseErrorMixin, sdk.RateLimitError, ModelRateLimitError):
+class GigaChatRateLimitError(_ResponseError, sdk.RateLimitError, ModelRateLimitError):
     """HTTP 429: rate limited. ``retry_after`` holds the server's ``Retry-After`` seconds."""
 
     hint = "Slow down or raise max_retries; Retry-After is honoured automatically."
 
 
-class GigaChatServerError(_ResponseErrorMixin, sdk.ServerError, ModelAPIError):
+class GigaChatServerError(_ResponseError, sdk.ServerError, ModelAPIError):
     """HTTP 5xx: a server-side failure."""
 
     hint = "A transient server failure; it is retried up to max_retries."
 
 
-class GigaChatAPIError(_ResponseErrorMixin, sdk.ResponseError, ModelAPIError):
+class GigaChatAPIError(_ResponseError, sdk.ResponseError, ModelAPIError):
     """Any other non-200 status (e.g. 402 Payment Required)."""
 
     is_retryable = False
@@ -228,7 +228,7 @@ class GigaChatInvalidInputError(ModelInvalidRequestError, GigaChatError, ValueEr
     """Raised before any request when the input cannot be sent as it is."""
 
 
-_BY_STATUS: dict[int, type[_ResponseErrorMixin]] = {
+_BY_STATUS: dict[int, type[_ResponseError]] = {
     400: GigaChatBadRequestError,
     401: GigaChatAuthenticationError,
     403: GigaChatPermissionError,
@@ -244,11 +244,9 @@ _CONTEXT_OVERFLOW_MARKERS = ("context", "too many tokens", "maximum length", "ma
 def from_sdk_error(error: sdk.ResponseError) -> GigaChatError:
     """Translate an SDK ``ResponseError`` into the matching typed error."""
     status = error.status_code
-    cls: type[_ResponseErrorMixin]
-    if status >= 500:
-        cls = GigaChatServerError
-    else:
-        cls = _BY_STATUS.get(status, GigaChatAPIError)
+    cls: type[_ResponseError] = (
+        GigaChatServerError if status >= 500 else _BY_STATUS.get(status, GigaChatAPIError)
+    )
     converted = cls(error.url, status, error.content, error.headers)
     if cls is GigaChatUnprocessableEntityError and any(
         marker in converted.server_message.lower() for marker in _CONTEXT_OVERFLOW_MARKERS

@@ -222,9 +222,16 @@ def to_gigachat_messages(
             continue
         started = True
         if isinstance(message, AIMessage):
-            _convert_ai(message, messages[index + 1 :], out, wire_name, answered, call_names)
+            _convert_ai(
+                message,
+                messages[index + 1 :],
+                out=out,
+                wire_name=wire_name,
+                answered=answered,
+                call_names=call_names,
+            )
         elif isinstance(message, ToolMessage):
-            _convert_tool_result(message, out, answered, call_names, wire_name)
+            _convert_tool_result(message, out, answered, call_names)
         elif isinstance(message, FunctionMessage):
             content = tool_result_json(message.content)
             out.append({"role": "function", "name": wire_name(message.name), "content": content})
@@ -255,6 +262,7 @@ def _chat_role(message: BaseMessage) -> str | None:
 def _convert_ai(
     message: AIMessage,
     rest: Sequence[BaseMessage],
+    *,
     out: list[GigaMessage],
     wire_name: Callable[[str], str],
     answered: set[str],
@@ -316,7 +324,6 @@ def _convert_tool_result(
     out: list[GigaMessage],
     answered: set[str],
     call_names: dict[str, str],
-    wire_name: Callable[[str], str],
 ) -> None:
     if message.tool_call_id in answered:
         return  # already placed right after its call

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 import langchain_gigachat_ext
 from langchain_gigachat_ext import __all__ as public

@@ -35,7 +35,13 @@ def make_llm(handler: Handler, **kwargs: Any) -> tuple[ChatGigaChat, list[httpx.
         seen.append(request)
         return handler(request)
 
-    llm = ChatGigaChat(access_token="pre-issued-token", base_url=BASE, max_retries=1, retry_backoff_factor=0.0, **kwargs)
+    llm = ChatGigaChat(
+        access_token="pre-issued-token",
+        base_url=BASE,
+        max_retries=1,
+        retry_backoff_factor=0.0,
+        **kwargs,
+    )
     transport = llm.transport
     transport._sync = httpx.Client(base_url=BASE, transport=httpx.MockTransport(record))
     original_async = transport.async_http
@@ -43,7 +49,9 @@ def make_llm(handler: Handler, **kwargs: Any) -> tuple[ChatGigaChat, list[httpx.
     def async_http() -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
         if loop not in transport._async:
-            transport._async[loop] = httpx.AsyncClient(base_url=BASE, transport=httpx.MockTransport(record))
+            transport._async[loop] = httpx.AsyncClient(
+                base_url=BASE, transport=httpx.MockTransport(record)
+            )
         return original_async()
 
     transport.async_http = async_http  # type: ignore[method-assign]
@@ -52,7 +60,9 @@ def make_llm(handler: Handler, **kwargs: Any) -> tuple[ChatGigaChat, list[httpx.
 
 def recorded(cassette: str) -> Handler:
     status, headers, body = api_response(cassette, "/chat/completions")
-    headers = {k: v for k, v in headers.items() if k.lower() not in {"content-length", "transfer-encoding"}}
+    headers = {
+        k: v for k, v in headers.items() if k.lower() not in {"content-length", "transfer-encoding"}
+    }
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, headers=headers, content=body.encode())
@@ -132,7 +142,9 @@ def test_not_found_is_typed_with_server_message() -> None:
 
 def test_rate_limit_is_retried_then_raised_with_retry_after() -> None:
     def limited(_: httpx.Request) -> httpx.Response:
-        return httpx.Response(429, headers={"Retry-After": "0"}, json={"status": 429, "message": "Too many requests"})
+        return httpx.Response(
+            429, headers={"Retry-After": "0"}, json={"status": 429, "message": "Too many requests"}
+        )
 
     llm, seen = make_llm(limited)
     with pytest.raises(GigaChatRateLimitError):
@@ -154,7 +166,10 @@ def test_unknown_constructor_kwargs_are_rejected() -> None:
 
 def test_thread_id_becomes_stable_session_header() -> None:
     llm, seen = make_llm(recorded("test_chat_simple"))
-    config: RunnableConfig = {"configurable": {"thread_id": "t-1"}, "metadata": {"thread_id": "t-1"}}
+    config: RunnableConfig = {
+        "configurable": {"thread_id": "t-1"},
+        "metadata": {"thread_id": "t-1"},
+    }
     llm.invoke([HumanMessage("a")], config=config)
     llm.invoke([HumanMessage("b")], config=config)
     llm.invoke([HumanMessage("c")], session_id="explicit")
@@ -176,7 +191,11 @@ def test_secrets_masked_everywhere() -> None:
     for text in (repr(llm), str(llm), json.dumps(dumpd(llm)), dumps(llm)):
         assert "top-secret-key" not in text
         assert "pw-secret" not in text
-    assert dumpd(llm)["kwargs"]["credentials"] == {"lc": 1, "type": "secret", "id": ["GIGACHAT_CREDENTIALS"]}
+    assert dumpd(llm)["kwargs"]["credentials"] == {
+        "lc": 1,
+        "type": "secret",
+        "id": ["GIGACHAT_CREDENTIALS"],
+    }
 
 
 def test_env_is_reflected_on_the_object(monkeypatch: pytest.MonkeyPatch) -> None:

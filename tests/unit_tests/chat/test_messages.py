@@ -100,11 +100,19 @@ CASES: list[Any] = [
         ],
         [
             {"role": "user", "content": "three"},
-            {"role": "assistant", "content": "Checking.", "function_call": {"name": "c", "arguments": {}}},
+            {
+                "role": "assistant",
+                "content": "Checking.",
+                "function_call": {"name": "c", "arguments": {}},
+            },
             {"role": "function", "name": "c", "content": '{"result": "r3"}'},
             {"role": "assistant", "content": "", "function_call": {"name": "a", "arguments": {}}},
             {"role": "function", "name": "a", "content": '{"result": "r1"}'},
-            {"role": "assistant", "content": "", "function_call": {"name": "b", "arguments": {"x": 1}}},
+            {
+                "role": "assistant",
+                "content": "",
+                "function_call": {"name": "b", "arguments": {"x": 1}},
+            },
             {"role": "function", "name": "b", "content": '{"result": "r2"}'},
             {"role": "assistant", "content": "done"},
         ],
@@ -114,7 +122,10 @@ CASES: list[Any] = [
         [
             HumanMessage("q"),
             AIMessage(
-                [{"type": "text", "text": "x"}, {"type": "tool_use", "id": "t", "name": "f", "input": {}}],
+                [
+                    {"type": "text", "text": "x"},
+                    {"type": "tool_use", "id": "t", "name": "f", "input": {}},
+                ],
                 tool_calls=[_call("f", {}, "t")],
             ),
             ToolMessage("ok", tool_call_id="t", name="f"),
@@ -150,7 +161,10 @@ CASES: list[Any] = [
     ),
     pytest.param(
         [HumanMessage("q"), FunctionMessage(name="f", content="plain")],
-        [{"role": "user", "content": "q"}, {"role": "function", "name": "f", "content": '{"result": "plain"}'}],
+        [
+            {"role": "user", "content": "q"},
+            {"role": "function", "name": "f", "content": '{"result": "plain"}'},
+        ],
         id="legacy-function-message",
     ),
 ]

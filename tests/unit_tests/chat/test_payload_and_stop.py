@@ -24,9 +24,15 @@ MESSAGES = [{"role": "user", "content": "Hi"}]
         ({}, {}),
         ({"temperature": 0}, {"temperature": GREEDY_TEMPERATURE}),
         ({"temperature": 0.7, "top_p": 0.5}, {"temperature": 0.7, "top_p": 0.5}),
-        ({"max_tokens": 10, "repetition_penalty": 1.1}, {"max_tokens": 10, "repetition_penalty": 1.1}),
+        (
+            {"max_tokens": 10, "repetition_penalty": 1.1},
+            {"max_tokens": 10, "repetition_penalty": 1.1},
+        ),
         ({"profanity_check": False, "flags": ["a"]}, {"profanity_check": False, "flags": ["a"]}),
-        ({"reasoning_effort": "high", "update_interval": 0.2}, {"reasoning_effort": "high", "update_interval": 0.2}),
+        (
+            {"reasoning_effort": "high", "update_interval": 0.2},
+            {"reasoning_effort": "high", "update_interval": 0.2},
+        ),
         ({"temperature": None}, {}),
     ],
 )
@@ -106,7 +112,9 @@ def test_cut_at_stop(text: str, stop: list[str] | None, expected: tuple[str, boo
         (["ab", "cSTO", "P tail"], ["STOP"], "abc"),
     ],
 )
-def test_stop_filter_streams_nothing_after_stop(pieces: list[str], stop: list[str] | None, expected: str) -> None:
+def test_stop_filter_streams_nothing_after_stop(
+    pieces: list[str], stop: list[str] | None, expected: str
+) -> None:
     stream_filter = StopSequenceFilter(stop)
     emitted = "".join(stream_filter.feed(piece) for piece in pieces) + stream_filter.flush()
     assert emitted == expected
