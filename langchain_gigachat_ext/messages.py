@@ -31,6 +31,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_gigachat_ext._attachment_output import render_generated_image
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 
 GigaMessage = dict[str, Any]
@@ -80,6 +81,9 @@ def _ai_text(message: AIMessage) -> str:
             kind = block.get("type")
             if kind == "text":
                 parts.append(str(block.get("text", "")))
+            elif kind == "image" and isinstance(block.get("file_id"), str):
+                # An image the model generated earlier goes back as the markup it came in.
+                parts.append(render_generated_image(block["file_id"]))
             elif kind not in _SKIPPED_AI_BLOCKS:
                 msg = f"AIMessage content block of type {kind!r} cannot be sent to GigaChat."
                 raise GigaChatInvalidInputError(msg)

@@ -436,4 +436,4 @@ def _required_when(schema: Any, filled: dict[str, Any]) -> bool:
     """
     description = schema.get("description", "") if isinstance(schema, dict) else ""
     match = _CONDITIONAL.search(description)
-    return bool(match) and filled.get(match.group(1)) == match.group(2)
+    return match is not None and filled.get(match.group(1)) == match.group(2)

@@ -232,3 +232,14 @@ def test_tool_result_json(content: Any, status: str, expected: dict[str, Any]) -
 def test_rejected_before_sending(history: list[BaseMessage]) -> None:
     with pytest.raises(GigaChatInvalidInputError):
         to_gigachat_messages(history)
+
+
+def test_generated_image_in_history_is_sent_back_as_markup() -> None:
+    history = [
+        HumanMessage("Нарисуй кота"),
+        AIMessage([{"type": "text", "text": "Готово. "}, {"type": "image", "file_id": "f-1"}]),
+        HumanMessage("Спасибо"),
+    ]
+    out = to_gigachat_messages(history)
+    assert out[1]["role"] == "assistant"
+    assert 'src="f-1"' in out[1]["content"] and out[1]["content"].startswith("Готово. ")
