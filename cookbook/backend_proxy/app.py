@@ -1,0 +1,185 @@
+"""The proxy service: OpenAI-compatible SSE streaming of ChatGigaChat with server-side state.
+
+``POST /v1/chat/completions`` with ``Authorization: Bearer <API key>`` and a JSON body
+``{"conversation_id": "...", "messages": [{"role": "user", "content": "..."}]}`` streams
+``data: {"object": "chat.completion.chunk", ...}`` frames and ends with ``data: [DONE]``. The
+GigaChat credentials never leave the server; clients only hold the proxy's own API keys. The
+conversation history lives in a LangGraph checkpointer (SQLite, or PostgreSQL so several
+replicas share it), keyed by client and conversation id.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk, SystemMessage
+from langgraph.graph import START, MessagesState, StateGraph
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from cookbook.backend_proxy.limits import RateLimiter, client_for_key
+
+SYSTEM_PROMPT = "Ты — ассистент мобильного приложения Банка «Северный Ветер» (вымышленный банк). Отвечай по-русски, коротко."
+MAX_MESSAGE_CHARS = 4000
+
+
+@dataclass
+class ProxySettings:
+    """Everything the proxy needs to know."""
+
+    api_keys: dict[str, str]
+    """API key → client id."""
+    max_body_bytes: int = 16_384
+    """Requests larger than this get 413."""
+    rate_capacity: float = 5
+    """Burst size per client."""
+    rate_per_second: float = 1.0
+    """Sustained requests per second per client."""
+    model_name: str = "GigaChat-2"
+    """Model shown in the chunks."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Free-form settings (for extensions)."""
+
+
+def build_graph(model: BaseChatModel, checkpointer: Any) -> Any:
+    """A one-node LangGraph conversation whose state persists in ``checkpointer``."""
+
+    async def respond(state: MessagesState) -> dict[str, Any]:
+        reply = await model.ainvoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
+        return {"messages": [reply]}
+
+    graph = StateGraph(MessagesState)
+    graph.add_node("model", respond)
+    graph.add_edge(START, "model")
+    return graph.compile(checkpointer=checkpointer)
+
+
+def sse_chunk(
+    chunk_id: str, model: str, delta: dict[str, Any], finish_reason: str | None = None
+) -> str:
+    """One OpenAI-compatible ``chat.completion.chunk`` SSE frame."""
+    body = {
+        "id": chunk_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An OpenAI-style error body."""
+    return JSONResponse(
+        {"error": {"message": message, "code": status}}, status_code=status, headers=headers
+    )
+
+
+def create_app(
+    settings: ProxySettings,
+    model_factory: Callable[[], BaseChatModel],
+    checkpointer_factory: Callable[[], AbstractAsyncContextManager[Any]],
+) -> Starlette:
+    """The Starlette app; the checkpointer is opened on startup and closed on shutdown."""
+    limiter = RateLimiter(settings.rate_capacity, settings.rate_per_second)
+    holder: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with checkpointer_factory() as checkpointer:
+            holder["graph"] = build_graph(model_factory(), checkpointer)
+            yield
+
+    async def chat_completions(request: Request) -> Response:
+        auth = request.headers.get("authorization", "")
+        client_id = (
+            client_for_key(auth.removeprefix("Bearer ").strip(), settings.api_keys)
+            if auth.startswith("Bearer ")
+            else None
+        )
+        if client_id is None:
+            return error_response(401, "invalid or missing API key", {"WWW-Authenticate": "Bearer"})
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            return error_response(413, f"request body exceeds {settings.max_body_bytes} bytes")
+        body = b""
+        async for part in request.stream():
+            body += part
+            if len(body) > settings.max_body_bytes:
+                return error_response(413, f"request body exceeds {settings.max_body_bytes} bytes")
+        wait = limiter.check(client_id)
+        if wait > 0:
+            return error_response(
+                429, "rate limit exceeded", {"Retry-After": str(max(1, round(wait)))}
+            )
+        try:
+            payload = json.loads(body)
+            messages = payload["messages"]
+            text = str(messages[-1]["content"])
+        except (ValueError, KeyError, IndexError, TypeError):
+            return error_response(
+                400, 'body must be JSON: {"messages": [{"role": "user", "content": "..."}]}'
+            )
+        if not text.strip() or len(text) > MAX_MESSAGE_CHARS:
+            return error_response(400, f"message must be 1..{MAX_MESSAGE_CHARS} characters")
+        conversation = str(payload.get("conversation_id") or uuid.uuid4().hex)
+        # Only the newest user message is taken from the client: history is server-side state.
+        config = {"configurable": {"thread_id": f"{client_id}:{conversation}"}}
+        stream = _stream(holder["graph"], text, config, settings.model_name)
+        headers = {"X-Conversation-Id": conversation, "Cache-Control": "no-cache"}
+        return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+
+    async def history(request: Request) -> Response:
+        auth = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        client_id = client_for_key(auth, settings.api_keys)
+        if client_id is None:
+            return error_response(401, "invalid or missing API key")
+        config = {
+            "configurable": {"thread_id": f"{client_id}:{request.path_params['conversation']}"}
+        }
+        state = await holder["graph"].aget_state(config)
+        messages = [{"role": m.type, "content": m.text} for m in state.values.get("messages", [])]
+        return JSONResponse({"messages": messages})
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    routes = [
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route("/v1/conversations/{conversation}", history, methods=["GET"]),
+        Route("/healthz", health),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _stream(
+    graph: Any, text: str, config: dict[str, Any], model_name: str
+) -> AsyncIterator[str]:
+    chunk_id = f"chatcmpl-{uuid.uuid4().hex}"
+    yield sse_chunk(chunk_id, model_name, {"role": "assistant", "content": ""})
+    try:
+        async for message, metadata in graph.astream(
+            {"messages": [{"role": "user", "content": text}]}, config, stream_mode="messages"
+        ):
+            if (
+                metadata.get("langgraph_node") == "model"
+                and isinstance(message, AIMessageChunk)
+                and message.text
+            ):
+                yield sse_chunk(chunk_id, model_name, {"content": message.text})
+        yield sse_chunk(chunk_id, model_name, {}, "stop")
+    except Exception as error:  # the status line is already sent: report in-band, then end
+        body = {"error": {"message": f"{type(error).__name__}: {error}", "code": 502}}
+        yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+    yield "data: [DONE]\n\n"
