@@ -2,6 +2,7 @@
 
 from langchain_gigachat_ext._version import __version__
 from langchain_gigachat_ext.chat_models import ChatGigaChat, GigaChat
+from langchain_gigachat_ext.embeddings import GigaChatEmbeddings, GigaChatInputTooLongError
 from langchain_gigachat_ext.errors import (
     GigaChatAPIError,
     GigaChatAuthenticationError,
@@ -25,7 +26,9 @@ __all__ = [
     "GigaChatAuthenticationError",
     "GigaChatCertificateError",
     "GigaChatConnectionError",
+    "GigaChatEmbeddings",
     "GigaChatError",
+    "GigaChatInputTooLongError",
     "GigaChatInvalidInputError",
     "GigaChatMalformedResponseError",
     "GigaChatNotFoundError",

@@ -16,6 +16,7 @@ EXPECTED_ALL = [
     "GigaChatConnectionError",
     "GigaChatEmbeddings",
     "GigaChatError",
+    "GigaChatInputTooLongError",
     "GigaChatInvalidInputError",
     "GigaChatMalformedResponseError",
     "GigaChatNotFoundError",
