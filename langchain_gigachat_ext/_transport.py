@@ -17,8 +17,10 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+import certifi
 import httpx
 import pydantic
 from gigachat import exceptions as sdk
@@ -61,11 +63,9 @@ class HttpSettings:
         """Keyword arguments for ``httpx.Client`` / ``httpx.AsyncClient``."""
         kwargs: dict[str, Any] = {
             "base_url": self.base_url,
-            "verify": self.verify,
+            "verify": self.tls_verify(),
             "timeout": httpx.Timeout(self.timeout, connect=self.connect_timeout),
         }
-        if self.cert is not None:
-            kwargs["cert"] = self.cert
         if self.max_connections is not None:
             kwargs["limits"] = httpx.Limits(
                 max_connections=self.max_connections,
@@ -74,6 +74,35 @@ class HttpSettings:
         else:
             kwargs["limits"] = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         return kwargs
+
+    def tls_verify(self) -> bool | ssl.SSLContext:
+        """The ``verify=`` value for httpx, with the CA bundle and client certificate loaded.
+
+        httpx 0.28 deprecates ``verify=<path>`` and ``cert=``, and with ``verify=<path>`` it
+        silently ignores ``cert`` — so a CA bundle plus mTLS would drop the client certificate.
+        Building the context here keeps both.
+        """
+        verify = self.verify
+        if isinstance(verify, str):
+            context = (
+                ssl.create_default_context(capath=verify)
+                if Path(verify).is_dir()
+                else ssl.create_default_context(cafile=verify)
+            )
+        elif self.cert is None:
+            return verify
+        elif verify is True:
+            context = ssl.create_default_context(cafile=certifi.where())
+        elif verify is False:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        else:
+            context = verify
+        if self.cert is not None:
+            cert_file, key_file, password = self.cert
+            context.load_cert_chain(cert_file, key_file, password)
+        return context
 
 
 def translate_error(error: BaseException, *, request_id: str | None = None) -> GigaChatError:
@@ -171,8 +200,8 @@ class Transport:
         token, fresh = self.tokens.get(http)
         try:
             return op(http, _value(token))
-        except sdk.AuthenticationError:
-            if not self._should_replay(token, fresh):
+        except sdk.AuthenticationError as denied:
+            if not self._should_replay(token, fresh, denied):
                 raise
             self.tokens.invalidate(token)  # type: ignore[arg-type]
             token, _ = self.tokens.get(http)
@@ -183,17 +212,23 @@ class Transport:
         token, fresh = await self.tokens.aget(http)
         try:
             return await op(http, _value(token))
-        except sdk.AuthenticationError:
-            if not self._should_replay(token, fresh):
+        except sdk.AuthenticationError as denied:
+            if not self._should_replay(token, fresh, denied):
                 raise
             self.tokens.invalidate(token)  # type: ignore[arg-type]
             token, _ = await self.tokens.aget(http)
             return await op(http, _value(token))
 
-    def _should_replay(self, token: Token | None, fresh: bool) -> bool:
+    def _should_replay(
+        self, token: Token | None, fresh: bool, denied: sdk.AuthenticationError
+    ) -> bool:
         # A 401 on a cached token means it was revoked or expired early: refresh once and
-        # replay. A 401 right after fetching a token is final (PROTOCOL §2.5).
-        return token is not None and not fresh and self.tokens.can_refresh
+        # replay. A 401 right after fetching a token is final (PROTOCOL §2.5) — unless the
+        # server says the token expired (PROTOCOL §8.1 "Token has expired"), which a busy client
+        # can meet even with a token it just received from a concurrent fetch.
+        if token is None or not self.tokens.can_refresh:
+            return False
+        return not fresh or b"expired" in (denied.content or b"").lower()
 
     # --- streams -------------------------------------------------------------------------------
     def stream(self, op: Callable[[httpx.Client, str | None], Iterator[T]]) -> Iterator[T]:
@@ -212,8 +247,8 @@ class Transport:
                 try:
                     iterator = op(http, _value(token))
                     first = next(iterator, _END)
-                except sdk.AuthenticationError:
-                    if not self._should_replay(token, fresh):
+                except sdk.AuthenticationError as denied:
+                    if not self._should_replay(token, fresh, denied):
                         raise
                     self.tokens.invalidate(token)  # type: ignore[arg-type]
                     token, _ = self.tokens.get(http)
@@ -254,8 +289,8 @@ class Transport:
                 try:
                     iterator = op(http, _value(token))
                     first = await anext(iterator, _END)
-                except sdk.AuthenticationError:
-                    if not self._should_replay(token, fresh):
+                except sdk.AuthenticationError as denied:
+                    if not self._should_replay(token, fresh, denied):
                         raise
                     self.tokens.invalidate(token)  # type: ignore[arg-type]
                     token, _ = await self.tokens.aget(http)

@@ -130,8 +130,8 @@ def _user_content(
         if convert_block is None:
             kind = block.get("type")
             msg = (
-                f"Content block of type {kind!r} in a {message.type} message needs an upload; "
-                "call the model through ChatGigaChat (which uploads it) or pass a file id."
+                f"Content block of type {kind!r} in a {message.type} message must be uploaded "
+                "first: keep auto_upload_attachments=True or pass a GigaChat file id."
             )
             raise GigaChatInvalidInputError(msg)
         converted = convert_block(block)

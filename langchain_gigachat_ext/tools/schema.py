@@ -37,6 +37,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 from langchain_gigachat_ext.tools._names import sanitize_function_name
 from langchain_gigachat_ext.tools._restore import (
     KEEP,
@@ -78,7 +79,7 @@ _SUPPORTED_FORMATS = frozenset({"date", "date-time", "time"})
 _UNSUPPORTED = ("not", "if", "then", "else")
 
 
-class SchemaCompilationError(ValueError):
+class SchemaCompilationError(GigaChatInvalidInputError):
     """The schema uses a construct the GigaChat dialect cannot express at all."""
 
 

@@ -1,0 +1,116 @@
+"""Timeouts and cancellation: a hung server ends in a typed timeout; cancelling frees the stream."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.exceptions import ModelTimeoutError
+
+from langchain_gigachat_ext import GigaChatStreamInterruptedError, GigaChatTimeoutError
+from tests.integration_tests.faults.helpers import chat_entries, chat_model, wait_until
+
+LIMIT = 0.5
+"""Read timeout used against the stalled server (seconds)."""
+MARGIN = 5.0
+"""Generous slack: this bounds correctness (no retry, no hang), it is not a performance target."""
+LONG_PROMPT = "Tell me a long story about a cat"
+
+
+def test_timeouts_reach_httpx() -> None:
+    llm = chat_model_offline(timeout=12.5, connect_timeout=3.5)
+    timeout = llm.transport.sync_http().timeout
+    assert (timeout.read, timeout.write, timeout.pool, timeout.connect) == (12.5, 12.5, 12.5, 3.5)
+
+
+def chat_model_offline(**overrides: Any) -> Any:
+    from langchain_gigachat_ext import ChatGigaChat
+
+    return ChatGigaChat(base_url="http://127.0.0.1:9/api/v1", access_token="x", **overrides)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_hung_server_raises_timeout_within_the_limit(emu: Any, asynchronous: bool) -> None:
+    emu.faults.stall_seconds = 3.0
+    llm = chat_model(emu, timeout=LIMIT, max_retries=3)
+
+    started = time.monotonic()
+    with pytest.raises(GigaChatTimeoutError) as caught:
+        if asynchronous:
+            await llm.ainvoke("Hi")
+        else:
+            llm.invoke("Hi")
+    elapsed = time.monotonic() - started
+
+    assert isinstance(caught.value, ModelTimeoutError)
+    assert elapsed < LIMIT + MARGIN
+    # A read timeout is not retried (the wait would multiply past the limit): once the stalled
+    # request finishes server-side, the log holds exactly one chat request.
+    assert wait_until(lambda: len(chat_entries(emu)) >= 1, seconds=10)
+    assert len(chat_entries(emu)) == 1
+
+
+def test_stream_stalling_after_first_chunk_interrupts_with_timeout_cause(emu: Any) -> None:
+    emu.faults.stall_seconds = 3.0
+    llm = chat_model(emu, timeout=LIMIT, max_retries=3)
+    parts: list[str] = []
+
+    started = time.monotonic()
+    with pytest.raises(GigaChatStreamInterruptedError) as caught:
+        for chunk in llm.stream(LONG_PROMPT):
+            parts.append(str(chunk.content))
+    elapsed = time.monotonic() - started
+
+    assert elapsed < LIMIT + MARGIN
+    assert isinstance(caught.value.__cause__, GigaChatTimeoutError)
+    assert caught.value.partial_text == "".join(parts)
+    assert parts
+
+
+def _stream_entries(emu: Any) -> list[dict[str, Any]]:
+    return [e for e in chat_entries(emu) if e["stream"]]
+
+
+def _active_requests(client: httpx.AsyncClient | httpx.Client) -> int:
+    pool = client._transport._pool  # type: ignore[attr-defined]
+    return sum(1 for connection in pool.connections if not connection.is_idle())
+
+
+async def test_cancelling_an_async_stream_closes_the_connection(emu: Any) -> None:
+    full = chat_model(emu).invoke(LONG_PROMPT)
+    emu.reset()
+    emu.faults.chunk_delay = 0.3
+    llm = chat_model(emu)
+    first_chunk = asyncio.Event()
+
+    async def consume() -> None:
+        async for _ in llm.astream(LONG_PROMPT):
+            first_chunk.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(first_chunk.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert _active_requests(llm.transport.async_http()) == 0
+    # The server saw the disconnect: its stream ended early and was logged then.
+    assert await asyncio.to_thread(wait_until, lambda: bool(_stream_entries(emu)), seconds=5)
+    sent = _stream_entries(emu)[0]["chunks_sent"]
+    assert sent < len(str(full.content).split())
+
+
+def test_abandoning_a_sync_stream_releases_the_connection(emu: Any) -> None:
+    emu.faults.chunk_delay = 0.3
+    llm = chat_model(emu)
+
+    stream = llm.stream(LONG_PROMPT)
+    next(stream)
+    stream.close()
+
+    assert _active_requests(llm.transport.sync_http()) == 0
+    assert wait_until(lambda: bool(_stream_entries(emu)), seconds=5)
+    assert _stream_entries(emu)[0]["chunks_sent"] <= 2
