@@ -90,7 +90,12 @@ def test_three_tool_call_openai_history_replays(emu: Any) -> None:
         AIMessage(
             "",
             tool_calls=[
-                {"name": "get_exchange_rate", "args": {"currency": c}, "id": f"call_{c}", "type": "tool_call"}
+                {
+                    "name": "get_exchange_rate",
+                    "args": {"currency": c},
+                    "id": f"call_{c}",
+                    "type": "tool_call",
+                }
                 for c in ("USD", "EUR", "CNY")
             ],
         ),
@@ -102,7 +107,15 @@ def test_three_tool_call_openai_history_replays(emu: Any) -> None:
     assert answer.text
     sent = emu.request_log[-1]["body"]["messages"]
     roles = [m["role"] for m in sent]
-    assert roles == ["user", "assistant", "function", "assistant", "function", "assistant", "function"]
+    assert roles == [
+        "user",
+        "assistant",
+        "function",
+        "assistant",
+        "function",
+        "assistant",
+        "function",
+    ]
     assert [json.loads(m["content"]) for m in sent if m["role"] == "function"] == [
         {"rate_rub": 12.7},
         {"result": 92.5},
@@ -136,7 +149,11 @@ def test_create_agent_provider_strategy(emu: Any) -> None:
     agent = create_agent(model, [get_exchange_rate], response_format=ProviderStrategy(RateAnswer))
     result = agent.invoke({"messages": [("user", "Какой курс EUR?")]}, {"recursion_limit": 12})
     assert isinstance(result["structured_response"], RateAnswer)
-    formats = [e["body"].get("response_format") for e in emu.request_log if e["path"].endswith("/chat/completions")]
+    formats = [
+        e["body"].get("response_format")
+        for e in emu.request_log
+        if e["path"].endswith("/chat/completions")
+    ]
     assert any(f and f["type"] == "json_schema" and "schema" in f for f in formats)
 
 
@@ -160,7 +177,9 @@ def test_union_schema_is_compiled_not_rejected(emu: Any) -> None:
 def test_include_raw_and_streaming_structured_output(emu: Any) -> None:
     raw = llm().with_structured_output(RateAnswer, include_raw=True).invoke("Курс USD?")
     assert isinstance(raw["parsed"], RateAnswer) and raw["parsing_error"] is None
-    chunks = list(llm().with_structured_output(RateAnswer, method="json_schema").stream("Курс USD?"))
+    chunks = list(
+        llm().with_structured_output(RateAnswer, method="json_schema").stream("Курс USD?")
+    )
     assert chunks and all(isinstance(c, RateAnswer) for c in chunks)
 
 
@@ -170,7 +189,12 @@ def test_textual_tool_call_markup_is_recovered(emu: Any) -> None:
     )
     message = llm().bind_tools([get_exchange_rate]).invoke("Курс доллара?")
     assert message.tool_calls == [
-        {"name": "get_exchange_rate", "args": {"currency": "USD"}, "id": "call_text_0", "type": "tool_call"}
+        {
+            "name": "get_exchange_rate",
+            "args": {"currency": "USD"},
+            "id": "call_text_0",
+            "type": "tool_call",
+        }
     ]
     assert "<invoke" not in message.text
 
@@ -180,7 +204,11 @@ def test_functions_state_id_round_trips(emu: Any) -> None:
     first = model.invoke("Курс USD?")
     state_id = first.additional_kwargs.get("functions_state_id")
     assert state_id and first.tool_calls[0]["id"] == f"call_{state_id}"
-    follow = [HumanMessage("Курс USD?"), first, ToolMessage("92.5", tool_call_id=first.tool_calls[0]["id"])]
+    follow = [
+        HumanMessage("Курс USD?"),
+        first,
+        ToolMessage("92.5", tool_call_id=first.tool_calls[0]["id"]),
+    ]
     llm().bind_tools([get_exchange_rate]).invoke(follow)
     assistant = emu.request_log[-1]["body"]["messages"][1]
     assert assistant["functions_state_id"] == state_id

@@ -1,0 +1,323 @@
+"""Chat measurements: invoke, stream, abatch, cold start and the emulator's own capacity.
+
+Each contender is the call a user would write: ``ChatGigaChat.invoke`` (ours), the official
+``langchain_gigachat.GigaChat.invoke``, the raw SDK's ``GigaChat.chat(payload)`` and a bare
+``httpx`` POST with a pre-fetched token (the floor: no client library at all).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from bench_common import MODEL, Endpoint, Row, interleaved, ms, verdict
+from langchain_core.messages import HumanMessage
+
+INVOKE_PROMPT = "Hello"
+STREAM_PROMPT = "Tell me a story about a brave cat"
+BATCH_SIZE = 200
+COLD_CALLS = 100
+SCOPE = "GIGACHAT_API_PERS"
+
+
+def payload(prompt: str) -> dict[str, Any]:
+    """The v1 chat body every contender sends."""
+    return {"model": MODEL, "messages": [{"role": "user", "content": prompt}]}
+
+
+def ours(endpoint: Endpoint, **extra: Any) -> Any:
+    """Our chat model, connected to the emulator."""
+    from langchain_gigachat_ext import ChatGigaChat
+
+    return ChatGigaChat(**endpoint.client_kwargs(), model=MODEL, **extra)
+
+
+def official(endpoint: Endpoint, **extra: Any) -> Any:
+    """``langchain-gigachat`` 0.5.1's chat model."""
+    from langchain_gigachat import GigaChat
+
+    return GigaChat(**endpoint.client_kwargs(), model=MODEL, **extra)
+
+
+def sdk(endpoint: Endpoint) -> Any:
+    """The raw ``gigachat`` SDK client."""
+    from gigachat import GigaChat
+
+    return GigaChat(**endpoint.client_kwargs(), model=MODEL)
+
+
+def fetch_token(endpoint: Endpoint) -> str:
+    """One OAuth exchange with plain httpx."""
+    headers = {
+        "Authorization": f"Basic {endpoint.client_kwargs()['credentials']}",
+        "RqUID": str(uuid.uuid4()),
+    }
+    response = httpx.post(endpoint.auth_url, headers=headers, data={"scope": SCOPE})
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Authorization header for the floor."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --- invoke ---------------------------------------------------------------------------------------
+def invoke_row(endpoint: Endpoint) -> Row:
+    """Median latency of one non-streaming call, warm clients, token already fetched."""
+    model, official_model, client = ours(endpoint), official(endpoint), sdk(endpoint)
+    messages = [HumanMessage(INVOKE_PROMPT)]
+    body = payload(INVOKE_PROMPT)
+    http = httpx.Client(base_url=endpoint.base_url, headers=bearer(fetch_token(endpoint)))
+
+    def floor() -> object:
+        response = http.post("/chat/completions", json=body)
+        response.raise_for_status()
+        return response.json()
+
+    medians = interleaved(
+        {
+            "ours": lambda: model.invoke(messages),
+            "sdk": lambda: client.chat(body),
+            "official": lambda: official_model.invoke(messages),
+            "floor": floor,
+        },
+        warmup=30,
+        runs=400,
+    )
+    http.close()
+    row = Row("invoke (latency 0)", "ms", **{k: ms(v) for k, v in medians.items()})
+    ratio = row.ratio(row.sdk) or 0.0
+    row.target, row.verdict = "≤ 1.25× SDK", verdict(ratio <= 1.25)
+    return row
+
+
+# --- stream ---------------------------------------------------------------------------------------
+def _timed(chunks: Any, has_text: Callable[[Any], bool]) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    first = None
+    count = 0
+    for chunk in chunks:
+        count += 1
+        if first is None and has_text(chunk):
+            first = time.perf_counter() - started
+    return first or 0.0, time.perf_counter() - started, count
+
+
+def stream_rows(endpoint: Endpoint, runs: int = 150, warmup: int = 20) -> list[Row]:
+    """Time to first text chunk and total time of a short streamed story.
+
+    The official model gets ``streaming=True``: its default ``streaming=False`` makes
+    langchain-core 1.7's ``.stream()`` fall back to one non-streaming call.
+    """
+    model, client = ours(endpoint), sdk(endpoint)
+    official_model = official(endpoint, streaming=True)
+    messages = [HumanMessage(STREAM_PROMPT)]
+    body = payload(STREAM_PROMPT)
+    http = httpx.Client(base_url=endpoint.base_url, headers=bearer(fetch_token(endpoint)))
+
+    def floor_chunks() -> Any:
+        with http.stream("POST", "/chat/completions", json={**body, "stream": True}) as response:
+            for line in response.iter_lines():
+                if line.startswith("data:") and not line.endswith("[DONE]"):
+                    yield json.loads(line[5:])
+
+    def lc_text(chunk: Any) -> bool:
+        return bool(chunk.content)
+
+    def sdk_text(chunk: Any) -> bool:
+        return bool(chunk.choices and chunk.choices[0].delta.content)
+
+    def floor_text(chunk: Any) -> bool:
+        return bool(chunk["choices"][0]["delta"].get("content"))
+
+    contenders: dict[str, Callable[[], tuple[float, float, int]]] = {
+        "ours": lambda: _timed(model.stream(messages), lc_text),
+        "sdk": lambda: _timed(client.stream(body), sdk_text),
+        "official": lambda: _timed(official_model.stream(messages), lc_text),
+        "floor": lambda: _timed(floor_chunks(), floor_text),
+    }
+    samples: dict[str, list[tuple[float, float, int]]] = {name: [] for name in contenders}
+    for fn in contenders.values():
+        for _ in range(warmup):
+            fn()
+    for _ in range(5):
+        for name, fn in contenders.items():
+            samples[name] += [fn() for _ in range(runs // 5)]
+    http.close()
+    first = {k: ms(statistics.median(s[0] for s in v)) for k, v in samples.items()}
+    total = {k: ms(statistics.median(s[1] for s in v)) for k, v in samples.items()}
+    chunks = samples["floor"][0][2]
+    ttfc = Row("stream: time to first chunk", "ms", **first, note=f"{chunks} SSE chunks")
+    ttfc.target = "(info)"
+    whole = Row("stream: total", "ms", **total)
+    whole.target, whole.verdict = "≤ 1.15× SDK", verdict((whole.ratio(whole.sdk) or 0) <= 1.15)
+    return [ttfc, whole]
+
+
+# --- abatch ---------------------------------------------------------------------------------------
+async def _time_async(job: Callable[[], Awaitable[object]], warmup: int, runs: int) -> list[float]:
+    for _ in range(warmup):
+        await job()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await job()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _median_async(make_job: Callable[[], Callable[[], Awaitable[object]]], runs: int) -> float:
+    """Median of ``runs`` timings, all inside ONE event loop (the SDK's async client is bound
+    to the loop that created its httpx.AsyncClient)."""
+
+    async def main() -> float:
+        return statistics.median(await _time_async(make_job(), warmup=1, runs=runs))
+
+    return asyncio.run(main())
+
+
+def abatch_row(endpoint: Endpoint, latency: float, runs: int = 5) -> Row:
+    """``abatch`` of 200 calls against a server that waits ``latency`` per answer."""
+    inputs = [[HumanMessage(INVOKE_PROMPT)] for _ in range(BATCH_SIZE)]
+    body = payload(INVOKE_PROMPT)
+
+    def ours_job() -> Callable[[], Awaitable[object]]:
+        model = ours(endpoint)
+        return lambda: model.abatch(inputs)
+
+    def official_job() -> Callable[[], Awaitable[object]]:
+        model = official(endpoint)
+        return lambda: model.abatch(inputs)
+
+    def sdk_job() -> Callable[[], Awaitable[object]]:
+        client = sdk(endpoint)
+        return lambda: asyncio.gather(*(client.achat(body) for _ in range(BATCH_SIZE)))
+
+    token = fetch_token(endpoint)
+
+    def floor_job() -> Callable[[], Awaitable[object]]:
+        # httpx's default pool (100 connections, 20 kept alive), like the SDK's: with 200
+        # connections the emulator drops some (ReadError) — see benchmarks/README.md.
+        http = httpx.AsyncClient(base_url=endpoint.base_url, headers=bearer(token))
+
+        async def one() -> object:
+            response = await http.post("/chat/completions", json=body)
+            response.raise_for_status()
+            return response.json()
+
+        return lambda: asyncio.gather(*(one() for _ in range(BATCH_SIZE)))
+
+    def ours_pool100_job() -> Callable[[], Awaitable[object]]:
+        model = ours(endpoint, max_connections=100)
+        return lambda: model.abatch(inputs)
+
+    pool100 = _median_async(ours_pool100_job, runs)
+    seconds = {
+        "ours": _median_async(ours_job, runs),
+        "sdk": _median_async(sdk_job, runs),
+        "official": _median_async(official_job, runs),
+        "floor": _median_async(floor_job, runs),
+    }
+    ideal = latency  # 200 calls ≤ the 200-connection pool: one wave of `latency` seconds
+    row = Row(
+        f"abatch {BATCH_SIZE} @ {ms(latency):.0f} ms latency",
+        "ms",
+        **{k: ms(v) for k, v in seconds.items()},
+    )
+    efficiency = ideal / seconds["ours"]
+    floor_efficiency = ideal / seconds["floor"]
+    row.target = "≥ 90 % of ideal"
+    row.verdict = verdict(efficiency >= 0.9)
+    row.note = (
+        f"ideal {ms(ideal):.0f} ms; ours {efficiency:.0%} of ideal, "
+        f"httpx floor {floor_efficiency:.0%}; ours with max_connections=100: {ms(pool100):.0f} ms"
+    )
+    row.extra = {
+        "ideal_ms": ms(ideal),
+        "efficiency": efficiency,
+        "floor_efficiency": floor_efficiency,
+        "ours_max_connections_100_ms": ms(pool100),
+    }
+    return row
+
+
+# --- cold start -----------------------------------------------------------------------------------
+def cold_start_row(endpoint: Endpoint, reps: int = 3) -> Row:
+    """100 concurrent ``ainvoke`` on a brand-new client: how many OAuth exchanges happen."""
+    messages = [HumanMessage(INVOKE_PROMPT)]
+    body = payload(INVOKE_PROMPT)
+
+    def run(make: Callable[[], Callable[[], Awaitable[object]]]) -> tuple[int, float]:
+        worst, times = 0, []
+        for _ in range(reps):
+            before = endpoint.oauth_requests()
+
+            async def main() -> float:
+                job = make()
+                started = time.perf_counter()
+                await asyncio.gather(*(job() for _ in range(COLD_CALLS)))
+                return time.perf_counter() - started
+
+            times.append(asyncio.run(main()))
+            worst = max(worst, endpoint.oauth_requests() - before)
+        return worst, statistics.median(times)
+
+    def ours_make() -> Callable[[], Awaitable[object]]:
+        model = ours(endpoint)
+        return lambda: model.ainvoke(messages)
+
+    def official_make() -> Callable[[], Awaitable[object]]:
+        model = official(endpoint)
+        return lambda: model.ainvoke(messages)
+
+    def sdk_make() -> Callable[[], Awaitable[object]]:
+        client = sdk(endpoint)
+        return lambda: client.achat(body)
+
+    results = {"ours": run(ours_make), "sdk": run(sdk_make), "official": run(official_make)}
+    row = Row(
+        f"cold client, {COLD_CALLS} concurrent: OAuth requests (max of {reps})",
+        "req",
+        **{k: float(v[0]) for k, v in results.items()},
+        floor=1.0,
+    )
+    row.target, row.verdict = "= 1", verdict(results["ours"][0] == 1)
+    row.note = "wall ms: " + ", ".join(f"{k} {ms(v[1]):.0f}" for k, v in results.items())
+    row.extra = {k: {"oauth": v[0], "wall_ms": ms(v[1])} for k, v in results.items()}
+    return row
+
+
+# --- emulator capacity ----------------------------------------------------------------------------
+def capacity(endpoint: Endpoint, seconds: float = 3.0, concurrency: int = 16) -> float:
+    """Raw-httpx requests per second the emulator serves (latency 0), for context."""
+    token = fetch_token(endpoint)
+    body = payload(INVOKE_PROMPT)
+
+    async def main() -> float:
+        limits = httpx.Limits(max_connections=concurrency)
+        async with httpx.AsyncClient(
+            base_url=endpoint.base_url, headers=bearer(token), limits=limits
+        ) as http:
+            done = 0
+            deadline = time.perf_counter() + seconds
+
+            async def worker() -> None:
+                nonlocal done
+                while time.perf_counter() < deadline:
+                    (await http.post("/chat/completions", json=body)).raise_for_status()
+                    done += 1
+
+            (await http.post("/chat/completions", json=body)).raise_for_status()  # warm-up
+            started = time.perf_counter()
+            deadline = started + seconds
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            return done / (time.perf_counter() - started)
+
+    return asyncio.run(main())

@@ -1,0 +1,161 @@
+"""Measurements without (much) network: message conversion, import time, stream memory."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_common import Endpoint, Row, ms, verdict
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+
+HERE = Path(__file__).resolve().parent
+HISTORY_LENGTH = 200
+IMPORT_RUNS = 9
+MEMORY_LENGTHS = (2_000, 10_000)
+FLAT_SLACK_BYTES = 64 * 1024
+"""A 10,000-chunk stream may use this much more than a 2,000-chunk one and still be "flat"."""
+
+
+def history(length: int = HISTORY_LENGTH) -> list[BaseMessage]:
+    """A realistic agent history: system prompt, then user → tool call → tool result → answer."""
+    messages: list[BaseMessage] = [SystemMessage("You are a helpful weather assistant.")]
+    turn = 0
+    while len(messages) < length:
+        call_id = f"call-{turn}"
+        messages += [
+            HumanMessage(f"What is the weather in city number {turn}?"),
+            AIMessage(
+                "",
+                tool_calls=[
+                    {"name": "get_weather", "args": {"city": f"City {turn}"}, "id": call_id}
+                ],
+            ),
+            ToolMessage(
+                json.dumps({"temperature": 20 + turn % 10, "sky": "clear"}),
+                tool_call_id=call_id,
+                name="get_weather",
+            ),
+            AIMessage(f"It is {20 + turn % 10} °C and clear in City {turn}."),
+        ]
+        turn += 1
+    return messages[:length]
+
+
+def conversion_row(runs: int = 60) -> Row:
+    """Median time to convert a 200-message history with tool calls into wire messages."""
+    from langchain_gigachat.chat_models.gigachat import _convert_message_to_dict
+
+    from langchain_gigachat_ext.messages import to_gigachat_messages
+
+    messages = history()
+
+    def official() -> object:
+        return [_convert_message_to_dict(message) for message in messages]
+
+    timings: dict[str, list[float]] = {"ours": [], "official": []}
+    fns = {"ours": lambda: to_gigachat_messages(messages), "official": official}
+    for fn in fns.values():
+        for _ in range(5):
+            fn()
+    for _ in range(runs):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            fn()
+            timings[name].append(time.perf_counter() - started)
+    row = Row(
+        f"convert {HISTORY_LENGTH}-message history with tools",
+        "ms",
+        ours=ms(statistics.median(timings["ours"])),
+        official=ms(statistics.median(timings["official"])),
+    )
+    row.target = "≤ official"
+    row.verdict = verdict((row.ratio(row.official) or 0) <= 1.0)
+    return row
+
+
+def _import_seconds(module: str) -> float:
+    code = f"import time; s = time.perf_counter(); import {module}; print(time.perf_counter() - s)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return float(result.stdout.strip())
+
+
+def import_row(runs: int = IMPORT_RUNS) -> Row:
+    """Median time to import each package in a fresh interpreter (bytecode already cached)."""
+    modules = {
+        "ours": "langchain_gigachat_ext",
+        "official": "langchain_gigachat",
+        "sdk": "gigachat",
+    }
+    samples: dict[str, list[float]] = {name: [] for name in modules}
+    for module in modules.values():
+        _import_seconds(module)  # warm the bytecode cache
+    for _ in range(runs):
+        for name, module in modules.items():
+            samples[name].append(_import_seconds(module))
+    row = Row(
+        "import time (fresh process)",
+        "ms",
+        **{k: ms(statistics.median(v)) for k, v in samples.items()},
+    )
+    row.target = "≤ official"
+    row.verdict = verdict((row.ratio(row.official) or 0) <= 1.0)
+    row.note = f"median of {runs}"
+    return row
+
+
+def _growth(endpoint: Endpoint, contender: str, chunks: int) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, str(HERE / "memory_worker.py"), endpoint.origin, contender, str(chunks)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=180,
+    )
+    return dict(json.loads(result.stdout))
+
+
+def memory_rows(endpoint: Endpoint) -> list[Row]:
+    """Memory growth (KiB, tracemalloc) over a 2,000- and a 10,000-chunk stream."""
+    short, long = MEMORY_LENGTHS
+    contenders = ("ours_core", "ours", "sdk", "official")
+    growth = {c: {n: _growth(endpoint, c, n) for n in MEMORY_LENGTHS} for c in contenders}
+
+    def kib(contender: str, chunks: int) -> float:
+        return float(growth[contender][chunks]["growth_bytes"]) / 1024
+
+    core = Row(
+        f"stream memory growth, {long:,} chunks: package path (_stream)",
+        "KiB",
+        ours=kib("ours_core", long),
+        sdk=kib("sdk", long),
+    )
+    extra_bytes = (kib("ours_core", long) - kib("ours_core", short)) * 1024
+    core.target = f"flat: {long:,} vs {short:,} chunks within {FLAT_SLACK_BYTES // 1024} KiB"
+    core.verdict = verdict(extra_bytes <= FLAT_SLACK_BYTES)
+    core.note = (
+        f"{short:,} chunks: ours {kib('ours_core', short):.0f} KiB, SDK {kib('sdk', short):.0f} KiB;"
+        f" +{extra_bytes / (long - short):.1f} B/chunk"
+    )
+    public = Row(
+        f"stream memory growth, {long:,} chunks: .stream() (info)",
+        "KiB",
+        ours=kib("ours", long),
+        sdk=kib("sdk", long),
+        official=kib("official", long),
+        target="(info)",
+        note=(
+            f"{short:,} chunks: ours {kib('ours', short):.0f}, official "
+            f"{kib('official', short):.0f} KiB; langchain-core's BaseChatModel.stream keeps "
+            "every chunk for on_llm_end"
+        ),
+    )
+    for row in (core, public):
+        row.extra = growth
+    return [core, public]
