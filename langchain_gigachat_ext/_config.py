@@ -150,7 +150,8 @@ class GigaChatConnection(BaseModel):
     retry_backoff_factor: float = Field(default=0.5, ge=0)
     """First backoff in seconds, doubled per attempt, with jitter; 429 ``Retry-After`` wins."""
     max_connections: int | None = Field(default=None, gt=0)
-    """Connection-pool size per client (default 200)."""
+    """Connection-pool size per client (default: httpx's, 100, as the SDK uses; httpcore's pool
+    bookkeeping grows with the pool, so a bigger pool is slower under high concurrency)."""
     token_refresh_margin: float = Field(default=60.0, ge=0)
     """Refresh the access token this many seconds before it expires."""
 

@@ -71,8 +71,6 @@ class HttpSettings:
                 max_connections=self.max_connections,
                 max_keepalive_connections=self.max_connections,
             )
-        else:
-            kwargs["limits"] = httpx.Limits(max_connections=200, max_keepalive_connections=100)
         return kwargs
 
     def tls_verify(self) -> bool | ssl.SSLContext:
