@@ -17,6 +17,8 @@ from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
+
 PROVIDER = "gigachat"
 
 FINISH_REASONS = {
@@ -35,11 +37,6 @@ FINISH_REASONS = {
 
 CallRestorer = Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]
 """Maps (wire function name, wire arguments) → (LangChain tool name, arguments in its schema)."""
-
-
-def identity_restorer(name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """A restorer for calls to functions we did not compile."""
-    return name, args
 
 
 def usage_metadata(usage: Usage) -> UsageMetadata:
@@ -95,7 +92,6 @@ def _message_id(x_headers: dict[str, Any] | None) -> str | None:
 
 def message_fields(
     *,
-    content: str,
     function_call: Any,
     state_id: str | None,
     reasoning: str | None,
@@ -111,15 +107,12 @@ def message_fields(
     if function_call is not None:
         name, args = restore(function_call.name, dict(function_call.arguments or {}))
         calls.append({"name": name, "args": args, "id": tool_call_id(state_id)})
-    del content
     return additional, calls
 
 
 def chat_result(completion: ChatCompletion, restore: CallRestorer) -> ChatResult:
     """A non-streaming completion → ``ChatResult`` with one generation."""
     if not completion.choices:
-        from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
-
         raise GigaChatMalformedResponseError(
             "GigaChat returned no choices",
             request_id=(completion.x_headers or {}).get("x-request-id"),
@@ -127,7 +120,6 @@ def chat_result(completion: ChatCompletion, restore: CallRestorer) -> ChatResult
     choice = completion.choices[0]
     message = choice.message
     additional, calls = message_fields(
-        content=message.content or "",
         function_call=message.function_call,
         state_id=message.functions_state_id,
         reasoning=getattr(message, "reasoning_content", None),
@@ -161,7 +153,6 @@ def chunk_from_stream(
     choice = chunk.choices[0]
     delta = choice.delta
     additional, calls = message_fields(
-        content=delta.content or "",
         function_call=delta.function_call,
         state_id=delta.functions_state_id,
         reasoning=getattr(delta, "reasoning_content", None),

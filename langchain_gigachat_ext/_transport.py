@@ -240,18 +240,8 @@ class Transport:
             started = False
             iterator: Iterator[T] | None = None
             try:
-                http = self.sync_http()
-                token, fresh = self.tokens.get(http)
-                try:
-                    iterator = op(http, _value(token))
-                    first = next(iterator, _END)
-                except sdk.AuthenticationError as denied:
-                    if not self._should_replay(token, fresh, denied):
-                        raise
-                    self.tokens.invalidate(token)  # type: ignore[arg-type]
-                    token, _ = self.tokens.get(http)
-                    iterator = op(http, _value(token))
-                    first = next(iterator, _END)
+                # Opening the stream (up to its first item) is a one-shot call: same auth.
+                iterator, first = self._authed(_opened(op))
                 if first is _END:
                     return
                 started = True
@@ -282,23 +272,13 @@ class Transport:
             started = False
             iterator: AsyncIterator[T] | None = None
             try:
-                http = self.async_http()
-                token, fresh = await self.tokens.aget(http)
-                try:
-                    iterator = op(http, _value(token))
-                    first = await anext(iterator, _END)
-                except sdk.AuthenticationError as denied:
-                    if not self._should_replay(token, fresh, denied):
-                        raise
-                    self.tokens.invalidate(token)  # type: ignore[arg-type]
-                    token, _ = await self.tokens.aget(http)
-                    iterator = op(http, _value(token))
-                    first = await anext(iterator, _END)
+                started_iterator, first = await self._aauthed(_aopened(op))
+                iterator = started_iterator
                 if first is _END:
                     return
                 started = True
                 yield first
-                async for item in iterator:
+                async for item in started_iterator:
                     yield item
             except (GeneratorExit, asyncio.CancelledError):
                 raise
@@ -319,6 +299,38 @@ class Transport:
 
 
 _END: Any = object()
+
+
+def _opened(
+    op: Callable[[httpx.Client, str | None], Iterator[T]],
+) -> SyncOp[tuple[Iterator[T], Any]]:
+    """A one-shot op that starts a stream: its iterator and first item (or ``_END``)."""
+
+    def start(http: httpx.Client, token: str | None) -> tuple[Iterator[T], Any]:
+        iterator = op(http, token)
+        try:
+            return iterator, next(iterator, _END)
+        except BaseException:
+            _close(iterator)
+            raise
+
+    return start
+
+
+def _aopened(
+    op: Callable[[httpx.AsyncClient, str | None], AsyncIterator[T]],
+) -> AsyncOp[tuple[AsyncIterator[T], Any]]:
+    """Async twin of :func:`_opened`."""
+
+    async def start(http: httpx.AsyncClient, token: str | None) -> tuple[AsyncIterator[T], Any]:
+        iterator = op(http, token)
+        try:
+            return iterator, await anext(iterator, _END)
+        except BaseException:
+            await _aclose(iterator)
+            raise
+
+    return start
 
 
 def _value(token: Token | None) -> str | None:

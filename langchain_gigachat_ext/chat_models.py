@@ -309,7 +309,7 @@ class ChatGigaChat(
         resolved = attachments or ResolvedAttachments()
         gigachat_messages = resolved.arrange(
             to_gigachat_messages(
-                move_tool_attachments(plan.prepare_messages(messages)),
+                move_tool_attachments(messages),
                 wire_name=plan.wire_name,
                 convert_block=resolved.converter(),
             )

@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -54,14 +54,12 @@ class ToolPlan:
     """Compiled ``response_format`` schema, to restore the answer's JSON."""
     dispatcher: bool = False
     """Whether the forced dispatcher emulates ``tool_choice="any"``."""
-    extra_names: dict[str, str] = field(default_factory=dict)
-    """Wire names of functions passed as raw dicts (no restore needed)."""
 
     def wire_name(self, name: str) -> str:
         """The function name GigaChat knows a LangChain tool by."""
         if self.tool_set is not None and name in self.tool_set.by_original_name:
             return self.tool_set.by_original_name[name].name
-        return self.extra_names.get(name) or sanitize_function_name(name)
+        return sanitize_function_name(name)
 
     def restore(self, name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """Map a function call from the wire back to the LangChain tool and its schema."""
@@ -70,10 +68,6 @@ class ToolPlan:
         if self.tool_set is not None and name in self.tool_set.by_wire_name:
             return self.tool_set.restore_call(name, args)
         return name, args
-
-    def prepare_messages(self, messages: list[BaseMessage]) -> list[BaseMessage]:
-        """Messages as they should be converted (hook for future emulations)."""
-        return messages
 
     def finish_message(self, message: BaseMessage) -> BaseMessage:
         """Post-process a complete answer: textual tool calls, structured-output JSON."""
@@ -242,9 +236,6 @@ def _from_function_call(function_call: str | dict[str, Any]) -> Any:
     if isinstance(function_call, dict):
         return {"name": function_call.get("name")}
     return function_call
-
-
-RestoreFn = Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]
 
 
 class ToolBindingMixin:

@@ -6,11 +6,11 @@ import base64
 from typing import Any
 
 import pytest
-from conftest import FileServer, make_image, make_pdf
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from langchain_gigachat_ext import ChatGigaChat
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatNotFoundError
+from tests.integration_tests.attachments.conftest import FileServer, make_image, make_pdf
 
 PNG = make_image("PNG")
 PNG_B64 = base64.b64encode(PNG).decode()

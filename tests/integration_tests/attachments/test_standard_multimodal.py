@@ -22,13 +22,13 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FileServer, make_image, make_pdf
-from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.integration_tests import chat_models as standard_suite
 
 from langchain_gigachat_ext import ChatGigaChat
 from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher
+from tests.integration_tests.attachments.conftest import FileServer, make_image, make_pdf
 from tests.integration_tests.backend import connection_kwargs
+from tests.integration_tests.chat import test_standard as chat_standard
 
 INTERNET_FIXTURES = {
     "https://raw.githubusercontent.com/langchain-ai/docs/4d11d08b6b0e210bd456943f7a22febbd168b543"
@@ -105,7 +105,9 @@ def _serve_suite_fixtures(file_server: FileServer, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(standard_suite, "httpx", types.SimpleNamespace(get=get))
 
 
-class TestChatGigaChatMultimodal(ChatModelIntegrationTests):
+class TestChatGigaChatMultimodal(chat_standard.TestChatGigaChatStandard):
+    """The standard suite again, on the vision model with every multimodal test enabled."""
+
     @property
     def chat_model_class(self) -> type[ChatGigaChat]:
         return LocalFixturesChatGigaChat
@@ -113,14 +115,6 @@ class TestChatGigaChatMultimodal(ChatModelIntegrationTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {**connection_kwargs(), "model": "GigaChat-2-Max"}
-
-    @property
-    def model_override_value(self) -> str:
-        return "GigaChat-2-Pro"
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
 
     @property
     def supports_image_inputs(self) -> bool:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emu_helpers import FakeBrain, oauth_token
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
+from tests.integration_tests.emulator.emu_helpers import FakeBrain, oauth_token
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import yaml
-from emu_helpers import oauth_token
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
+from tests.integration_tests.emulator.emu_helpers import oauth_token
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 RECORDED_DIR = Path(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emu_helpers import FakeBrain
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
+from tests.integration_tests.emulator.emu_helpers import FakeBrain
 
 BODY = {"model": "GigaChat", "messages": [{"role": "user", "content": "one two three"}]}
 STREAM = {**BODY, "stream": True}
@@ -76,7 +76,7 @@ def test_unauthorized_after_until_new_token(emu: GigaChatEmulator, http: httpx.C
     emu.faults.unauthorized_after = 2
     statuses = [http.get("/models").status_code for _ in range(4)]
     assert statuses == [200, 200, 401, 401]
-    from emu_helpers import oauth_token
+    from tests.integration_tests.emulator.emu_helpers import oauth_token
 
     http.headers["Authorization"] = f"Bearer {oauth_token(emu)}"
     assert http.get("/models").status_code == 200
@@ -149,7 +149,7 @@ def test_request_id_echo(http: httpx.Client) -> None:
 def test_request_log_redacts_secrets(tmp_path: Path) -> None:
     log_path = tmp_path / "requests.jsonl"
     with GigaChatEmulator(brain=FakeBrain(), request_log_path=log_path) as emu:
-        from emu_helpers import oauth_token
+        from tests.integration_tests.emulator.emu_helpers import oauth_token
 
         token = oauth_token(emu)
         headers = {"Authorization": f"Bearer {token}"}
