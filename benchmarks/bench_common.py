@@ -7,6 +7,7 @@ the server never competes with the measured client for the GIL.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,19 @@ class Endpoint:
     """``http://127.0.0.1:PORT``."""
     request_log: Path | None = None
     """JSON-lines request log, when the emulator was started with one."""
+    pid: int | None = None
+    """Process id of the emulator (to read its CPU time)."""
+
+    def server_cpu_seconds(self) -> float:
+        """CPU seconds (user + system) the emulator process has used so far; 0 when unknown."""
+        if self.pid is None:
+            return 0.0
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text(encoding="ascii")
+            fields = stat.rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     @property
     def base_url(self) -> str:
@@ -92,7 +106,7 @@ def emulator(
         origin = _read_origin(process)
         # Keep draining stdout so that the child never blocks on a full pipe.
         threading.Thread(target=_drain, args=(process,), daemon=True).start()
-        yield Endpoint(origin, request_log)
+        yield Endpoint(origin, request_log, process.pid)
     finally:
         process.terminate()
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import statistics
 import time
 import uuid
@@ -45,11 +46,11 @@ def official(endpoint: Endpoint, **extra: Any) -> Any:
     return GigaChat(**endpoint.client_kwargs(), model=MODEL, **extra)
 
 
-def sdk(endpoint: Endpoint) -> Any:
+def sdk(endpoint: Endpoint, **extra: Any) -> Any:
     """The raw ``gigachat`` SDK client."""
     from gigachat import GigaChat
 
-    return GigaChat(**endpoint.client_kwargs(), model=MODEL)
+    return GigaChat(**endpoint.client_kwargs(), model=MODEL, **extra)
 
 
 def fetch_token(endpoint: Endpoint) -> str:
@@ -173,79 +174,130 @@ async def _time_async(job: Callable[[], Awaitable[object]], warmup: int, runs: i
     return samples
 
 
-def _median_async(make_job: Callable[[], Callable[[], Awaitable[object]]], runs: int) -> float:
-    """Median of ``runs`` timings, all inside ONE event loop (the SDK's async client is bound
-    to the loop that created its httpx.AsyncClient)."""
+Job = Callable[[int], Awaitable[object]]
+"""One contender's batch: ``job(n)`` runs ``n`` calls with the contender's client."""
+
+
+def _median_async(make_job: Callable[[], Job], runs: int, warm_calls: int) -> float:
+    """Median seconds of ``runs`` batches of :data:`BATCH_SIZE` after one warm-up batch of
+    ``warm_calls``, all inside ONE event loop and client (the SDK's async client is bound to
+    the loop that created its httpx.AsyncClient)."""
 
     async def main() -> float:
-        return statistics.median(await _time_async(make_job(), warmup=1, runs=runs))
+        job = make_job()
+        await job(warm_calls)
+        return statistics.median(await _time_async(lambda: job(BATCH_SIZE), warmup=0, runs=runs))
 
     return asyncio.run(main())
 
 
-def abatch_row(endpoint: Endpoint, latency: float, runs: int = 5) -> Row:
-    """``abatch`` of 200 calls against a server that waits ``latency`` per answer."""
+ABATCH_CONCURRENCY = (4, 16, 50, 200)
+"""``max_concurrency`` levels of the abatch sweep (the same for every contender)."""
+
+ABATCH_TARGET_CONCURRENCY = 4
+"""The level the ≥ 90 % target applies to: the highest level at which the client's CPU for one
+wave (``c`` calls × ~1 ms) stays under 10 % of the 50 ms latency (see benchmarks/README.md)."""
+
+
+def concurrency_ideal(calls: int, concurrency: int, latency: float) -> float:
+    """Seconds ``calls`` requests need at best: ``ceil(calls / concurrency)`` waves of latency."""
+    return math.ceil(calls / concurrency) * latency
+
+
+def _abatch_seconds(
+    endpoint: Endpoint, concurrency: int, runs: int
+) -> tuple[dict[str, float], float]:
+    """Median seconds per contender at one concurrency, and the emulator's busy share (ours)."""
     inputs = [[HumanMessage(INVOKE_PROMPT)] for _ in range(BATCH_SIZE)]
     body = payload(INVOKE_PROMPT)
+    config = {"max_concurrency": concurrency}
+    # A pool as large as the concurrency for every contender, so the pool never queues calls.
+    pool = {"max_connections": concurrency}
 
-    def ours_job() -> Callable[[], Awaitable[object]]:
-        model = ours(endpoint)
-        return lambda: model.abatch(inputs)
+    def ours_job() -> Job:
+        model = ours(endpoint, **pool)
+        return lambda n: model.abatch(inputs[:n], config=config)
 
-    def official_job() -> Callable[[], Awaitable[object]]:
-        model = official(endpoint)
-        return lambda: model.abatch(inputs)
+    def official_job() -> Job:
+        model = official(endpoint, **pool)
+        return lambda n: model.abatch(inputs[:n], config=config)
 
-    def sdk_job() -> Callable[[], Awaitable[object]]:
-        client = sdk(endpoint)
-        return lambda: asyncio.gather(*(client.achat(body) for _ in range(BATCH_SIZE)))
+    def gated(call: Callable[[], Awaitable[object]]) -> Job:
+        async def run(n: int) -> object:
+            gate = asyncio.Semaphore(concurrency)
+
+            async def one() -> object:
+                async with gate:
+                    return await call()
+
+            return await asyncio.gather(*(one() for _ in range(n)))
+
+        return run
+
+    def sdk_job() -> Job:
+        client = sdk(endpoint, **pool)
+        return gated(lambda: client.achat(body))
 
     token = fetch_token(endpoint)
 
-    def floor_job() -> Callable[[], Awaitable[object]]:
-        # httpx's default pool (100 connections, 20 kept alive), like the SDK's: with 200
-        # connections the emulator drops some (ReadError) — see benchmarks/README.md.
-        http = httpx.AsyncClient(base_url=endpoint.base_url, headers=bearer(token))
+    def floor_job() -> Job:
+        limits = httpx.Limits(max_connections=concurrency)  # keep-alive: httpx's default
+        http = httpx.AsyncClient(base_url=endpoint.base_url, headers=bearer(token), limits=limits)
 
         async def one() -> object:
             response = await http.post("/chat/completions", json=body)
             response.raise_for_status()
             return response.json()
 
-        return lambda: asyncio.gather(*(one() for _ in range(BATCH_SIZE)))
+        return gated(one)
 
-    def ours_pool100_job() -> Callable[[], Awaitable[object]]:
-        model = ours(endpoint, max_connections=100)
-        return lambda: model.abatch(inputs)
+    warm = min(BATCH_SIZE, 4 * concurrency)  # opens the pool, fetches the token, warms code
+    cpu_before = endpoint.server_cpu_seconds()
+    started = time.perf_counter()
+    seconds = {"ours": _median_async(ours_job, runs, warm)}
+    busy = (endpoint.server_cpu_seconds() - cpu_before) / (time.perf_counter() - started)
+    seconds["sdk"] = _median_async(sdk_job, runs, warm)
+    seconds["official"] = _median_async(official_job, runs, warm)
+    seconds["floor"] = _median_async(floor_job, runs, warm)
+    return seconds, busy
 
-    pool100 = _median_async(ours_pool100_job, runs)
-    seconds = {
-        "ours": _median_async(ours_job, runs),
-        "sdk": _median_async(sdk_job, runs),
-        "official": _median_async(official_job, runs),
-        "floor": _median_async(floor_job, runs),
-    }
-    ideal = latency  # 200 calls ≤ the 200-connection pool: one wave of `latency` seconds
-    row = Row(
-        f"abatch {BATCH_SIZE} @ {ms(latency):.0f} ms latency",
-        "ms",
-        **{k: ms(v) for k, v in seconds.items()},
-    )
-    efficiency = ideal / seconds["ours"]
-    floor_efficiency = ideal / seconds["floor"]
-    row.target = "≥ 90 % of ideal"
-    row.verdict = verdict(efficiency >= 0.9)
-    row.note = (
-        f"ideal {ms(ideal):.0f} ms; ours {efficiency:.0%} of ideal, "
-        f"httpx floor {floor_efficiency:.0%}; ours with max_connections=100: {ms(pool100):.0f} ms"
-    )
-    row.extra = {
-        "ideal_ms": ms(ideal),
-        "efficiency": efficiency,
-        "floor_efficiency": floor_efficiency,
-        "ours_max_connections_100_ms": ms(pool100),
-    }
-    return row
+
+def abatch_rows(endpoint: Endpoint, latency: float, runs: int = 3) -> list[Row]:
+    """``abatch`` of 200 calls at ``latency`` per answer, for each ``max_concurrency`` level.
+
+    The ideal is ``ceil(200 / concurrency) × latency``; the target applies at
+    :data:`ABATCH_TARGET_CONCURRENCY` (median of ``runs``), the other levels (median of 2)
+    show where client CPU takes over.
+    """
+    rows = []
+    for concurrency in ABATCH_CONCURRENCY:
+        level_runs = runs if concurrency == ABATCH_TARGET_CONCURRENCY else 2
+        seconds, busy = _abatch_seconds(endpoint, concurrency, level_runs)
+        ideal = concurrency_ideal(BATCH_SIZE, concurrency, latency)
+        row = Row(
+            f"abatch {BATCH_SIZE} @ {ms(latency):.0f} ms latency, max_concurrency={concurrency}",
+            "ms",
+            **{k: ms(v) for k, v in seconds.items()},
+        )
+        efficiency = {k: ideal / v for k, v in seconds.items()}
+        if concurrency == ABATCH_TARGET_CONCURRENCY:
+            row.target = "≥ 90 % of ideal"
+            row.verdict = verdict(efficiency["ours"] >= 0.9)
+        else:
+            row.target = "(info)"
+        row.note = (
+            f"ideal {ms(ideal):.0f} ms; of ideal: ours {efficiency['ours']:.0%}, "
+            f"SDK {efficiency['sdk']:.0%}, official {efficiency['official']:.0%}, "
+            f"httpx floor {efficiency['floor']:.0%}; emulator CPU busy {busy:.0%} (ours' run)"
+        )
+        row.extra = {
+            "concurrency": concurrency,
+            "ideal_ms": ms(ideal),
+            "efficiency": efficiency,
+            "emulator_cpu_share": busy,
+        }
+        rows.append(row)
+    return rows
 
 
 # --- cold start -----------------------------------------------------------------------------------
@@ -295,12 +347,17 @@ def cold_start_row(endpoint: Endpoint, reps: int = 3) -> Row:
 
 
 # --- emulator capacity ----------------------------------------------------------------------------
-def capacity(endpoint: Endpoint, seconds: float = 3.0, concurrency: int = 16) -> float:
-    """Raw-httpx requests per second the emulator serves (latency 0), for context."""
+def capacity(endpoint: Endpoint, seconds: float = 3.0, concurrency: int = 16) -> dict[str, float]:
+    """The emulator's throughput for raw httpx (latency 0) and its own CPU per chat request.
+
+    The throughput is bounded by whichever side runs out of CPU first (on a small machine, the
+    client); the emulator's CPU seconds per request, read from its process, say what the
+    emulator alone could serve: ``1 / cpu_per_request`` requests per second per core.
+    """
     token = fetch_token(endpoint)
     body = payload(INVOKE_PROMPT)
 
-    async def main() -> float:
+    async def main() -> tuple[int, float]:
         limits = httpx.Limits(max_connections=concurrency)
         async with httpx.AsyncClient(
             base_url=endpoint.base_url, headers=bearer(token), limits=limits
@@ -318,6 +375,15 @@ def capacity(endpoint: Endpoint, seconds: float = 3.0, concurrency: int = 16) ->
             started = time.perf_counter()
             deadline = started + seconds
             await asyncio.gather(*(worker() for _ in range(concurrency)))
-            return done / (time.perf_counter() - started)
+            return done, time.perf_counter() - started
 
-    return asyncio.run(main())
+    cpu_before = endpoint.server_cpu_seconds()
+    done, wall = asyncio.run(main())
+    server_cpu = endpoint.server_cpu_seconds() - cpu_before
+    per_request = server_cpu / done if done else 0.0
+    return {
+        "client_rps": done / wall,
+        "server_cpu_ms_per_request": per_request * 1000,
+        "server_rps_per_core": 1 / per_request if per_request else 0.0,
+        "server_busy_share": server_cpu / wall,
+    }

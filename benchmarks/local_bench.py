@@ -78,36 +78,50 @@ def conversion_row(runs: int = 60) -> Row:
     return row
 
 
-def _import_seconds(module: str) -> float:
-    code = f"import time; s = time.perf_counter(); import {module}; print(time.perf_counter() - s)"
+def _import_seconds(statement: str) -> float:
+    code = f"import time; s = time.perf_counter(); {statement}; print(time.perf_counter() - s)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     return float(result.stdout.strip())
 
 
-def import_row(runs: int = IMPORT_RUNS) -> Row:
-    """Median time to import each package in a fresh interpreter (bytecode already cached)."""
-    modules = {
-        "ours": "langchain_gigachat_ext",
-        "official": "langchain_gigachat",
-        "sdk": "gigachat",
-    }
-    samples: dict[str, list[float]] = {name: [] for name in modules}
-    for module in modules.values():
-        _import_seconds(module)  # warm the bytecode cache
-    for _ in range(runs):
-        for name, module in modules.items():
-            samples[name].append(_import_seconds(module))
-    row = Row(
-        "import time (fresh process)",
-        "ms",
-        **{k: ms(statistics.median(v)) for k, v in samples.items()},
-    )
-    row.target = "≤ official"
-    row.verdict = verdict((row.ratio(row.official) or 0) <= 1.0)
-    row.note = f"median of {runs}"
-    return row
+IMPORTS = {
+    "import time (fresh process)": {
+        "ours": "import langchain_gigachat_ext",
+        "official": "import langchain_gigachat",
+        "sdk": "import gigachat",
+    },
+    "import time of the chat model (fresh process)": {
+        "ours": "from langchain_gigachat_ext import ChatGigaChat",
+        "official": "from langchain_gigachat import GigaChat",
+        "sdk": "from gigachat import GigaChat",
+    },
+}
+"""Statements timed per row: the package itself, and the chat model a user imports."""
+
+
+def import_rows(runs: int = IMPORT_RUNS) -> list[Row]:
+    """Median time of each import statement in a fresh interpreter (bytecode already cached).
+
+    The package exports load lazily (PEP 562), so the plain ``import`` row is the target the
+    issue set; the chat-model row shows what ``from ... import ChatGigaChat`` costs, which is
+    what a chat application pays.
+    """
+    rows = []
+    for name, statements in IMPORTS.items():
+        samples: dict[str, list[float]] = {contender: [] for contender in statements}
+        for statement in statements.values():
+            _import_seconds(statement)  # warm the bytecode cache
+        for _ in range(runs):
+            for contender, statement in statements.items():
+                samples[contender].append(_import_seconds(statement))
+        row = Row(name, "ms", **{k: ms(statistics.median(v)) for k, v in samples.items()})
+        row.target = "≤ official"
+        row.verdict = verdict((row.ratio(row.official) or 0) <= 1.0)
+        row.note = f"median of {runs}; `{statements['ours']}` vs `{statements['official']}`"
+        rows.append(row)
+    return rows
 
 
 def _growth(endpoint: Endpoint, contender: str, chunks: int) -> dict[str, Any]:

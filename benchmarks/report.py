@@ -21,17 +21,25 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}×"
 
 
+def _context_line(context: dict[str, Any]) -> str:
+    capacity = context["capacity"]
+    return (
+        f"Run at {context['when']} on {context['machine']}. Emulator in its own process on "
+        f"127.0.0.1. Emulator capacity (latency 0): raw httpx gets "
+        f"{capacity['client_rps']:.0f} req/s with 16 concurrent requests "
+        f"({context['sequential_rps']:.0f} req/s sequential), while the emulator's own CPU is "
+        f"{capacity['server_cpu_ms_per_request']:.2f} ms per chat request "
+        f"(≈ {capacity['server_rps_per_core']:.0f} req/s per core; busy "
+        f"{capacity['server_busy_share']:.0%} of that run), so the client side is the limit."
+    )
+
+
 def markdown(rows: list[Row], context: dict[str, Any]) -> str:
     """The results table with medians, the three ratios and a verdict per row."""
     lines = [
         "# Benchmark results",
         "",
-        (
-            f"Run at {context['when']} on {context['machine']}. Emulator in its own process on "
-            f"127.0.0.1; emulator capacity (raw httpx, latency 0): "
-            f"{context['capacity_rps']:.0f} req/s with 16 concurrent requests, "
-            f"{context['sequential_rps']:.0f} req/s sequential."
-        ),
+        _context_line(context),
         "",
         (
             "| measurement | unit | ours | SDK | langchain-gigachat | httpx floor | ours/SDK "

@@ -77,8 +77,8 @@ def measure(quick: bool) -> int:
         step("stream memory (2,000 and 10,000 chunks)")
         rows += local_bench.memory_rows(fast)
     with emulator(latency=LATENCY, request_log=RESULTS / "request-log.jsonl") as slow:
-        step("abatch 200")
-        rows.append(chat_bench.abatch_row(slow, LATENCY, runs=3 if quick else 5))
+        step("abatch 200 at max_concurrency " + ", ".join(map(str, chat_bench.ABATCH_CONCURRENCY)))
+        rows += chat_bench.abatch_rows(slow, LATENCY, runs=2 if quick else 3)
         step("cold start")
         rows.append(chat_bench.cold_start_row(slow))
     # The embeddings run gets its own emulator: the request log would record 10,000 texts.
@@ -88,13 +88,13 @@ def measure(quick: bool) -> int:
     step("message conversion")
     rows.append(local_bench.conversion_row())
     step("import time")
-    rows.append(local_bench.import_row(runs=5 if quick else local_bench.IMPORT_RUNS))
+    rows += local_bench.import_rows(runs=5 if quick else local_bench.IMPORT_RUNS)
     sequential = 1000.0 / rows[0].floor if rows[0].floor else 0.0
     context = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, {platform.system()}",
-        "capacity_rps": capacity,
+        "capacity": capacity,
         "sequential_rps": sequential,
         "seconds": time.perf_counter() - started,
     }

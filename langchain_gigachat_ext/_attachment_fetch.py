@@ -2,18 +2,22 @@
 
 GigaChat cannot fetch URLs itself (v1 takes only uploaded file ids, PROTOCOL §6.2), so the
 client downloads them. Downloads use their own httpx clients (not the API's: different host,
-no auth header) and never read more than ``max_bytes``.
+no auth header), never read more than ``max_bytes``, and must finish within ``timeout`` seconds
+in total. Redirects are followed by hand (at most ``MAX_REDIRECTS``) so that the SSRF guard in
+``_attachment_guard`` checks every hop before it is requested.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlparse
 
 import httpx
 
+from langchain_gigachat_ext._attachment_guard import Resolver, check_url, resolve_host
 from langchain_gigachat_ext._attachment_sources import AttachmentSource, local_path
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 
@@ -40,69 +44,114 @@ class AttachmentFetcher:
     max_bytes: int
     """Largest download accepted (bytes)."""
     timeout: float
-    """Seconds for connect/read of one download."""
+    """Seconds for one download in total (connect, redirects, reading)."""
     allow_local_paths: bool = False
     """Whether ``file://`` URLs and ``path`` blocks may read the local file system."""
+    allow_private_urls: bool = False
+    """Whether URLs may point to loopback, private and other non-public addresses."""
     transport: httpx.BaseTransport | None = None
     """Custom sync transport (tests route URLs to local fixtures with it)."""
     async_transport: httpx.AsyncBaseTransport | None = None
     """Custom async transport."""
+    resolve: Resolver = resolve_host
+    """Host name → addresses, for the SSRF guard (tests replace it)."""
     _headers: dict[str, str] = field(
         default_factory=lambda: {"User-Agent": "langchain-gigachat-ext attachment fetcher"}
     )
 
+    # --- clients -------------------------------------------------------------------------------
+    def _pin(self) -> bool:
+        """Whether connections go through the pinned (checked-address) transport."""
+        # A custom transport or an environment proxy (which httpx uses only without a custom
+        # transport) makes the connection itself; the per-hop check still applies to them.
+        proxies = set(urllib.request.getproxies()) & {"http", "https", "all"}
+        return not self.allow_private_urls and not proxies
+
+    def _client(self) -> httpx.Client:
+        transport = self.transport
+        if transport is None and self._pin():
+            from langchain_gigachat_ext._attachment_pinning import PinnedTransport
+
+            transport = PinnedTransport(self.resolve)
+        return httpx.Client(
+            timeout=self.timeout, follow_redirects=False, transport=transport, headers=self._headers
+        )
+
+    def _async_client(self) -> httpx.AsyncClient:
+        transport = self.async_transport
+        if transport is None and self._pin():
+            from langchain_gigachat_ext._attachment_pinning import AsyncPinnedTransport
+
+            transport = AsyncPinnedTransport(self.resolve)
+        return httpx.AsyncClient(
+            timeout=self.timeout, follow_redirects=False, transport=transport, headers=self._headers
+        )
+
+    def _check(self, url: httpx.URL) -> None:
+        check_url(url, allow_private=self.allow_private_urls, resolve=self.resolve)
+
+    # --- fetching ------------------------------------------------------------------------------
     def fetch(self, source: AttachmentSource) -> Fetched:
         """Bytes of a ``url`` or ``path`` source (sync)."""
         if source.origin == "path":
             return self._read(source)
+        deadline = time.monotonic() + self.timeout
         try:
-            with (
-                httpx.Client(
-                    timeout=self.timeout,
-                    follow_redirects=True,
-                    max_redirects=MAX_REDIRECTS,
-                    transport=self.transport,
-                    headers=self._headers,
-                ) as client,
-                client.stream("GET", source.location) as response,
-            ):
-                self._check_response(response, source)
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    self._check_size(size, source)
-                    chunks.append(chunk)
-                return self._fetched(response, b"".join(chunks), source)
+            with self._client() as client:
+                request = client.build_request("GET", source.location)
+                for _ in range(MAX_REDIRECTS + 1):
+                    self._check(request.url)
+                    response = client.send(request, stream=True)
+                    try:
+                        if response.next_request is None:
+                            self._check_response(response, source)
+                            chunks: list[bytes] = []
+                            size = 0
+                            for chunk in response.iter_bytes():
+                                size += len(chunk)
+                                self._check_size(size, source)
+                                self._check_deadline(deadline, source)
+                                chunks.append(chunk)
+                            return self._fetched(response, b"".join(chunks), source)
+                        request = response.next_request
+                    finally:
+                        response.close()
+                    self._check_deadline(deadline, source)
         except httpx.HTTPError as error:
             raise _download_error(source, error) from error
+        raise _too_many_redirects(source)
 
     async def afetch(self, source: AttachmentSource) -> Fetched:
-        """Bytes of a ``url`` or ``path`` source (async; file reads run in a thread)."""
+        """Bytes of a ``url`` or ``path`` source (async; file reads and DNS run in threads)."""
         if source.origin == "path":
             return await asyncio.to_thread(self._read, source)
+        deadline = time.monotonic() + self.timeout
         try:
-            async with (
-                httpx.AsyncClient(
-                    timeout=self.timeout,
-                    follow_redirects=True,
-                    max_redirects=MAX_REDIRECTS,
-                    transport=self.async_transport,
-                    headers=self._headers,
-                ) as client,
-                client.stream("GET", source.location) as response,
-            ):
-                self._check_response(response, source)
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    self._check_size(size, source)
-                    chunks.append(chunk)
-                return self._fetched(response, b"".join(chunks), source)
+            async with self._async_client() as client:
+                request = client.build_request("GET", source.location)
+                for _ in range(MAX_REDIRECTS + 1):
+                    await asyncio.to_thread(self._check, request.url)
+                    response = await client.send(request, stream=True)
+                    try:
+                        if response.next_request is None:
+                            self._check_response(response, source)
+                            chunks: list[bytes] = []
+                            size = 0
+                            async for chunk in response.aiter_bytes():
+                                size += len(chunk)
+                                self._check_size(size, source)
+                                self._check_deadline(deadline, source)
+                                chunks.append(chunk)
+                            return self._fetched(response, b"".join(chunks), source)
+                        request = response.next_request
+                    finally:
+                        await response.aclose()
+                    self._check_deadline(deadline, source)
         except httpx.HTTPError as error:
             raise _download_error(source, error) from error
+        raise _too_many_redirects(source)
 
+    # --- checks --------------------------------------------------------------------------------
     def _check_response(self, response: httpx.Response, source: AttachmentSource) -> None:
         if response.status_code != httpx.codes.OK:
             msg = (
@@ -114,6 +163,16 @@ class AttachmentFetcher:
         if declared and declared.isdigit():
             self._check_size(int(declared), source)
 
+    def _check_deadline(self, deadline: float, source: AttachmentSource) -> None:
+        # httpx's timeout bounds each connect/read; a server trickling bytes could still hold
+        # the download open for ever, so the whole download has a deadline too.
+        if time.monotonic() > deadline:
+            msg = (
+                f"Downloading the attachment {source.location} took longer than "
+                f"{self.timeout:g} s (attachment_download_timeout). Send the bytes as base64."
+            )
+            raise GigaChatInvalidInputError(msg)
+
     def _check_size(self, size: int, source: AttachmentSource) -> None:
         if size > self.max_bytes:
             msg = (
@@ -124,7 +183,7 @@ class AttachmentFetcher:
 
     @staticmethod
     def _fetched(response: httpx.Response, data: bytes, source: AttachmentSource) -> Fetched:
-        name = PurePosixPath(unquote(urlparse(str(response.url)).path)).name or None
+        name = PurePosixPath(response.url.path).name or None
         return Fetched(data, response.headers.get("content-type"), source.filename or name)
 
     def _read(self, source: AttachmentSource) -> Fetched:
@@ -143,6 +202,13 @@ class AttachmentFetcher:
             msg = f"Cannot read the local attachment {path}: {error}."
             raise GigaChatInvalidInputError(msg) from error
         return Fetched(data, None, source.filename or path.name)
+
+
+def _too_many_redirects(source: AttachmentSource) -> GigaChatInvalidInputError:
+    return GigaChatInvalidInputError(
+        f"Downloading the attachment {source.location} was redirected more than "
+        f"{MAX_REDIRECTS} times. Use the final URL, or send the bytes as base64."
+    )
 
 
 def _download_error(source: AttachmentSource, error: httpx.HTTPError) -> GigaChatInvalidInputError:

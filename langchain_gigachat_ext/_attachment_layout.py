@@ -1,16 +1,21 @@
 """Fit attachments to the chat API's rules (pure functions).
 
+* The same file id twice in one message (a repeated block, identical bytes uploaded once) is
+  sent once, first position kept (:func:`dedupe_attachments`).
 * Function results are JSON text in v1 (PROTOCOL §6.2), so files a tool returns move into a user
   message right after the tool results (:func:`move_tool_attachments`).
-* At most one image per message (DOC post-chat): a user message with several images is split
-  into consecutive user messages; the text stays with the first image, each later image gets a
-  short marker such as ``(image 2 of 3)`` (:func:`split_images`).
+* At most one image per message (DOC post-chat), and only the first text document of a message
+  is read (DOC post-chat "only the first id is used"; per message is our reading, inferred): a
+  user message with several images or documents is split into consecutive user messages; the
+  text stays with the first of each, every later one gets a short marker such as
+  ``(image 2 of 3)`` or ``(document 2 of 2)`` (:func:`split_attachments`).
 * At most ten images per request and < 80 MB of images + audio (DOC post-chat): checked before
   sending, with an error that says what to change (:func:`check_request_limits`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +37,18 @@ TOOL_ATTACHMENT_HEADER = "Attachments returned by tool {name}:"
 
 IMAGE_MARKER = "(image {index} of {total})"
 """Text of the extra user messages made when one message holds several images."""
+
+DOCUMENT_MARKER = "(document {index} of {total})"
+"""Text of the extra user messages made when one message holds several documents."""
+
+MAX_DOCUMENTS_PER_MESSAGE = 1
+"""Text documents the API reads per message (DOC post-chat: the first id; scope inferred)."""
+
+_PER_MESSAGE: dict[str | None, tuple[int, str]] = {
+    "image": (MAX_IMAGES_PER_MESSAGE, IMAGE_MARKER),
+    "document": (MAX_DOCUMENTS_PER_MESSAGE, DOCUMENT_MARKER),
+}
+"""Kinds limited per message: (limit, marker of the messages made for the rest)."""
 
 
 @dataclass(frozen=True)
@@ -80,24 +97,43 @@ def _flush(out: list[BaseMessage], pending: list[Any]) -> None:
         pending.clear()
 
 
-def split_images(
+def dedupe_attachments(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop repeated file ids within each message, keeping the first occurrence's position."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        ids = message.get("attachments")
+        if ids and len(set(ids)) < len(ids):
+            message = {**message, "attachments": list(dict.fromkeys(ids))}  # noqa: PLW2901
+        out.append(message)
+    return out
+
+
+def split_attachments(
     messages: list[dict[str, Any]], info: Mapping[str, AttachmentInfo]
 ) -> list[dict[str, Any]]:
-    """Split user messages holding more images than the API allows per message."""
+    """Split user messages holding more images or documents than the API reads per message.
+
+    The message keeps its text, its first image and first document and every other file; each
+    further image or document follows in a message of its own, in the original order.
+    """
     out: list[dict[str, Any]] = []
     for message in messages:
         ids = message.get("attachments") or []
-        images = [file_id for file_id in ids if _kind(info, file_id) == "image"]
-        if len(images) <= MAX_IMAGES_PER_MESSAGE:
-            out.append(message)
-            continue
-        others = [file_id for file_id in ids if _kind(info, file_id) != "image"]
-        first = {**message, "attachments": [*images[:MAX_IMAGES_PER_MESSAGE], *others]}
-        out.append(first)
-        total = len(images)
-        for index in range(MAX_IMAGES_PER_MESSAGE, total):
-            marker = IMAGE_MARKER.format(index=index + 1, total=total)
-            out.append({"role": message["role"], "content": marker, "attachments": [images[index]]})
+        totals = Counter(_kind(info, file_id) for file_id in ids)
+        seen: Counter[str | None] = Counter()
+        kept: list[str] = []
+        extra: list[dict[str, Any]] = []
+        for file_id in ids:
+            kind = _kind(info, file_id)
+            seen[kind] += 1
+            limit, marker = _PER_MESSAGE.get(kind, (len(ids), ""))
+            if seen[kind] <= limit:
+                kept.append(file_id)
+                continue
+            text = marker.format(index=seen[kind], total=totals[kind])
+            extra.append({"role": message["role"], "content": text, "attachments": [file_id]})
+        out.append({**message, "attachments": kept} if extra else message)
+        out.extend(extra)
     return out
 
 
@@ -144,7 +180,11 @@ def check_request_limits(
 def arrange_attachments(
     messages: list[dict[str, Any]], info: Mapping[str, AttachmentInfo]
 ) -> list[dict[str, Any]]:
-    """:func:`split_images`, then :func:`check_request_limits`; returns the messages to send."""
-    arranged = split_images(messages, info)
+    """:func:`dedupe_attachments`, :func:`split_attachments`, then :func:`check_request_limits`.
+
+    Returns:
+        The messages to send.
+    """
+    arranged = split_attachments(dedupe_attachments(messages), info)
     check_request_limits(arranged, info)
     return arranged

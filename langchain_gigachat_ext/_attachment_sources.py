@@ -8,7 +8,8 @@ shape:
   ``{"type": "file", "file": {"file_id": ...}}``, ``{"type": "input_audio", "input_audio":
   {"data": ..., "format": "wav"}}``.
 * LangChain v1 standard blocks ``image`` / ``file`` / ``audio`` with ``base64`` + ``mime_type``,
-  ``url`` or ``file_id``; ``text-plain`` documents (sent inline as text).
+  ``url`` or ``file_id``; ``text-plain`` documents (their ``text`` sent inline; given as
+  ``base64``/``url``/``file_id`` instead, they are uploaded as ``text/plain`` documents).
 * LangChain v0 blocks with ``source_type`` (``base64`` / ``url`` / ``id`` / ``text``).
 * Anthropic-style ``source`` dicts (``base64`` / ``url`` / ``file``).
 * Local files: a ``file://`` URL or a ``path`` key (only when the model allows local paths).
@@ -213,8 +214,11 @@ def _standard(block: Mapping[str, Any], block_type: str) -> AttachmentSource:
     mime = _mime(block)
     name = _filename(block)
     source_type = block.get("source_type")
-    if block_type == "text-plain" or source_type == "text":
+    plain = block_type == "text-plain"
+    if source_type == "text" or (plain and isinstance(block.get("text"), str)):
         return AttachmentSource("text", block_type, location=str(block.get("text", "")))
+    if plain:
+        mime = mime or "text/plain"
     if source_type == "id" or block.get("file_id"):
         file_id = block.get("file_id") or block.get("id")
         return AttachmentSource("file_id", block_type, location=str(file_id), mime_type=mime)
@@ -231,7 +235,7 @@ def _standard(block: Mapping[str, Any], block_type: str) -> AttachmentSource:
         return AttachmentSource("path", block_type, location=block["path"], mime_type=mime)
     msg = (
         f"A {block_type!r} block needs one of: base64 (+ mime_type), url, file_id"
-        f"{' or text' if block_type == 'file' else ''}; got keys {sorted(block)}."
+        f"{' or text' if block_type in {'file', 'text-plain'} else ''}; got keys {sorted(block)}."
     )
     raise _invalid(msg)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from langchain_gigachat_ext._embedding_batches import (
     EMBEDDING_SPECIAL_TOKENS,
@@ -68,9 +68,12 @@ class GigaChatInputTooLongError(GigaChatInvalidInputError):
         return self.tokens - self.limit
 
 
-@dataclass(frozen=True)
-class Piece:
-    """One text to send to ``/embeddings``; several pieces share an owner after splitting."""
+class Piece(NamedTuple):
+    """One text to send to ``/embeddings``; several pieces share an owner after splitting.
+
+    A named tuple (not a dataclass): one is built per input, 10,000 for a large call, and the
+    natural tuple order is the order of :meth:`InputSizer.pieces`.
+    """
 
     owner: int
     """Index of the caller's input this piece belongs to."""
@@ -119,8 +122,13 @@ class InputSizer:
         if self.content_budget < 1:
             msg = f"max_input_tokens={self.limit} leaves no room for text"
             raise ValueError(msg)
+        budget = self.content_budget
         for owner, text in enumerate(self.texts):
-            self._offer(_Unit(owner=owner, order=(), source=text, candidate=text))
+            size = utf8_token_bound(text)
+            if size <= budget:  # the common case, without building a _Unit
+                self._done.append(Piece(owner, (), text, size + self.special_tokens))
+            else:
+                self._pending.append(_Unit(owner=owner, order=(), source=text, candidate=text))
 
     @property
     def content_budget(self) -> int:
@@ -165,7 +173,7 @@ class InputSizer:
         if self._pending:
             msg = "pieces() called while texts still wait for /tokens/count"
             raise RuntimeError(msg)
-        return sorted(self._done, key=lambda piece: (piece.owner, piece.order))
+        return sorted(self._done)  # (owner, order) are unique, so text/tokens never compare
 
     # --- internals -----------------------------------------------------------------------------
     def _offer(self, unit: _Unit) -> None:

@@ -1,22 +1,24 @@
 """GigaChat v1 responses → ``AIMessage`` / ``AIMessageChunk`` (pure functions).
 
 One result builder for invoke and stream: both go through :func:`message_fields`, so a
-streamed answer aggregates to the same message an invoke returns.
+streamed answer aggregates to the same message an invoke returns. Inputs are the validated
+dicts of :mod:`~langchain_gigachat_ext._wire_schema` together with the response's ``x-*``
+headers (:class:`WireCompletion`, :class:`WireChunk`).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
-from gigachat.models.chat import ChatCompletion, ChatCompletionChunk, Usage
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_gigachat_ext._wire_schema import Chunk, Completion, Usage
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 PROVIDER = "gigachat"
@@ -39,17 +41,34 @@ CallRestorer = Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]
 """Maps (wire function name, wire arguments) → (LangChain tool name, arguments in its schema)."""
 
 
+class WireCompletion(NamedTuple):
+    """A validated non-streaming answer and the ``x-*`` headers it came with."""
+
+    data: Completion
+    """The response body."""
+    x_headers: Mapping[str, str | None]
+    """``x-request-id``, ``x-session-id``, ``x-client-id``."""
+
+
+class WireChunk(NamedTuple):
+    """One validated SSE chunk and the ``x-*`` headers of its stream."""
+
+    data: Chunk
+    """The ``data:`` object."""
+    x_headers: Mapping[str, str | None]
+    """``x-request-id``, ``x-session-id``, ``x-client-id``."""
+
+
 def usage_metadata(usage: Usage) -> UsageMetadata:
-    """SDK usage → LangChain ``UsageMetadata`` (cache reads from ``precached_prompt_tokens``)."""
+    """Wire usage → LangChain ``UsageMetadata`` (cache reads from ``precached_prompt_tokens``)."""
     metadata = UsageMetadata(
-        input_tokens=usage.prompt_tokens,
-        output_tokens=usage.completion_tokens,
-        total_tokens=usage.total_tokens,
+        input_tokens=usage["prompt_tokens"],
+        output_tokens=usage["completion_tokens"],
+        total_tokens=usage["total_tokens"],
     )
-    if usage.precached_prompt_tokens is not None:
-        metadata["input_token_details"] = InputTokenDetails(
-            cache_read=usage.precached_prompt_tokens
-        )
+    precached = usage.get("precached_prompt_tokens")
+    if precached is not None:
+        metadata["input_token_details"] = InputTokenDetails(cache_read=precached)
     return metadata
 
 
@@ -69,7 +88,7 @@ def tool_call_id(state_id: str | None) -> str:
 
 
 def response_metadata(
-    *, model: str | None, finish_reason: str | None, x_headers: dict[str, Any] | None
+    *, model: str | None, finish_reason: str | None, x_headers: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """``response_metadata`` of the final message or chunk."""
     headers = x_headers or {}
@@ -85,14 +104,15 @@ def response_metadata(
     return metadata
 
 
-def _message_id(x_headers: dict[str, Any] | None) -> str | None:
+def message_id(x_headers: Mapping[str, Any] | None) -> str | None:
+    """The message id derived from the request id (``gigachat-<x-request-id>``)."""
     request_id = (x_headers or {}).get("x-request-id")
     return f"gigachat-{request_id}" if request_id else None
 
 
 def message_fields(
     *,
-    function_call: Any,
+    function_call: Mapping[str, Any] | None,
     state_id: str | None,
     reasoning: str | None,
     restore: CallRestorer,
@@ -105,63 +125,97 @@ def message_fields(
         additional["functions_state_id"] = state_id
     calls: list[dict[str, Any]] = []
     if function_call is not None:
-        name, args = restore(function_call.name, dict(function_call.arguments or {}))
+        name, args = restore(function_call["name"], dict(function_call.get("arguments") or {}))
         calls.append({"name": name, "args": args, "id": tool_call_id(state_id)})
     return additional, calls
 
 
-def chat_result(completion: ChatCompletion, restore: CallRestorer) -> ChatResult:
+def chat_result(completion: WireCompletion, restore: CallRestorer) -> ChatResult:
     """A non-streaming completion → ``ChatResult`` with one generation."""
-    if not completion.choices:
+    data, x_headers = completion
+    if not data["choices"]:
         raise GigaChatMalformedResponseError(
-            "GigaChat returned no choices",
-            request_id=(completion.x_headers or {}).get("x-request-id"),
+            "GigaChat returned no choices", request_id=x_headers.get("x-request-id")
         )
-    choice = completion.choices[0]
-    message = choice.message
+    choice = data["choices"][0]
+    message = choice["message"]
     additional, calls = message_fields(
-        function_call=message.function_call,
-        state_id=message.functions_state_id,
-        reasoning=getattr(message, "reasoning_content", None),
+        function_call=message.get("function_call"),
+        state_id=message.get("functions_state_id"),
+        reasoning=message.get("reasoning_content"),
         restore=restore,
     )
+    finish_reason = choice.get("finish_reason")
+    usage = data["usage"]
     ai = AIMessage(
-        content=message.content or "",
+        content=message.get("content", ""),
         additional_kwargs=additional,
         tool_calls=[tool_call(**call) for call in calls],
-        usage_metadata=usage_metadata(completion.usage),
+        usage_metadata=usage_metadata(usage),
         response_metadata=response_metadata(
-            model=completion.model,
-            finish_reason=choice.finish_reason,
-            x_headers=completion.x_headers,
+            model=data["model"], finish_reason=finish_reason, x_headers=x_headers
         ),
-        id=_message_id(completion.x_headers),
+        id=message_id(x_headers),
     )
-    generation_info = {"finish_reason": normalise_finish_reason(choice.finish_reason)}
+    token_usage: dict[str, Any] = dict(usage)
+    token_usage.setdefault("precached_prompt_tokens", None)
+    generation_info = {"finish_reason": normalise_finish_reason(finish_reason)}
     return ChatResult(
         generations=[ChatGeneration(message=ai, generation_info=generation_info)],
-        llm_output={"model_name": completion.model, "token_usage": completion.usage.model_dump()},
+        llm_output={"model_name": data["model"], "token_usage": token_usage},
     )
+
+
+_TEXT_CHUNK = AIMessageChunk(content="")
+"""Prototype of plain text chunks: copying it skips validation, which text cannot fail."""
+
+_GENERATION_CHUNK = ChatGenerationChunk(message=_TEXT_CHUNK)
+"""Prototype of the generation chunk wrapping a plain text chunk."""
+
+
+def text_chunk(text: str, chunk_id: str | None) -> ChatGenerationChunk:
+    """A generation chunk of plain streamed text, built without re-validation.
+
+    Equal to ``ChatGenerationChunk(message=AIMessageChunk(content=text, id=chunk_id,
+    response_metadata={"model_provider": "gigachat"}))``; every mutable field is a fresh object.
+    """
+    message = _TEXT_CHUNK.model_copy(
+        update={
+            "content": text,
+            "id": chunk_id,
+            "response_metadata": {"model_provider": PROVIDER},
+            "additional_kwargs": {},
+            "tool_calls": [],
+            "invalid_tool_calls": [],
+            "tool_call_chunks": [],
+        }
+    )
+    return _GENERATION_CHUNK.model_copy(update={"message": message, "text": text})
 
 
 def chunk_from_stream(
-    chunk: ChatCompletionChunk, restore: CallRestorer, *, stream_usage: bool
+    chunk: WireChunk, restore: CallRestorer, *, stream_usage: bool
 ) -> ChatGenerationChunk | None:
     """One SSE chunk → a generation chunk (None when it carries nothing)."""
-    if not chunk.choices:
+    data, x_headers = chunk
+    choices = data["choices"]
+    if not choices:
         return None
-    choice = chunk.choices[0]
-    delta = choice.delta
+    choice = choices[0]
+    delta = choice["delta"]
+    finish_reason = choice.get("finish_reason")
+    function_call = delta.get("function_call")
+    state_id = delta.get("functions_state_id")
+    reasoning = delta.get("reasoning_content")
+    if finish_reason is None and function_call is None and not state_id and not reasoning:
+        return text_chunk(delta.get("content") or "", message_id(x_headers))
     additional, calls = message_fields(
-        function_call=delta.function_call,
-        state_id=delta.functions_state_id,
-        reasoning=getattr(delta, "reasoning_content", None),
-        restore=restore,
+        function_call=function_call, state_id=state_id, reasoning=reasoning, restore=restore
     )
-    final = choice.finish_reason is not None
-    usage = usage_metadata(chunk.usage) if (final and chunk.usage and stream_usage) else None
+    final = finish_reason is not None
+    usage = data.get("usage")
     message = AIMessageChunk(
-        content=delta.content or "",
+        content=delta.get("content") or "",
         additional_kwargs=additional,
         tool_call_chunks=[
             tool_call_chunk(
@@ -172,16 +226,14 @@ def chunk_from_stream(
             )
             for call in calls
         ],
-        usage_metadata=usage,
+        usage_metadata=usage_metadata(usage) if (final and usage and stream_usage) else None,
         response_metadata=(
-            response_metadata(
-                model=chunk.model, finish_reason=choice.finish_reason, x_headers=chunk.x_headers
-            )
+            response_metadata(model=data["model"], finish_reason=finish_reason, x_headers=x_headers)
             if final
             else {"model_provider": PROVIDER}
         ),
-        id=_message_id(chunk.x_headers),
+        id=message_id(x_headers),
         chunk_position="last" if final else None,
     )
-    info = {"finish_reason": normalise_finish_reason(choice.finish_reason)} if final else None
+    info = {"finish_reason": normalise_finish_reason(finish_reason)} if final else None
     return ChatGenerationChunk(message=message, generation_info=info)

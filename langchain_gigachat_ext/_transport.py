@@ -67,10 +67,10 @@ class HttpSettings:
             "timeout": httpx.Timeout(self.timeout, connect=self.connect_timeout),
         }
         if self.max_connections is not None:
-            kwargs["limits"] = httpx.Limits(
-                max_connections=self.max_connections,
-                max_keepalive_connections=self.max_connections,
-            )
+            # Idle connections kept alive stay at httpx's default (20), as in the SDK: httpcore
+            # rescans every pooled connection whenever a request finishes, so keeping hundreds
+            # alive costs more CPU per request than reconnecting (benchmarks/README.md, abatch).
+            kwargs["limits"] = httpx.Limits(max_connections=self.max_connections)
         return kwargs
 
     def tls_verify(self) -> bool | ssl.SSLContext:

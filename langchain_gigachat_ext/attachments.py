@@ -5,22 +5,26 @@ GigaChat v1 takes files only as ids of uploads in a message's ``attachments`` (P
 
 1. **Scan** (pure): every non-text block becomes an :class:`AttachmentSource`
    (:func:`scan_attachments`; all LangChain forms are listed in ``_attachment_sources``).
-2. **Resolve** (I/O): :class:`AttachmentUploader` turns sources into file ids — downloads URLs,
-   reads local files (opt-in), converts formats the API rejects, uploads through the Files
-   API — with a bounded content-hash (sha256) LRU cache, so the same bytes upload once per
-   model instance. ``resolve`` is the sync path, ``aresolve`` the async one (never blocks the
+2. **Resolve** (I/O): :class:`AttachmentUploader` turns sources into file ids — downloads URLs
+   (public hosts only unless allowed, see ``_attachment_guard``), reads local files (opt-in),
+   converts formats the API rejects, uploads through the Files API — with a bounded
+   content-hash (sha256) LRU cache, so the same bytes upload once per model instance. Caller
+   given file ids are looked up (``GET /files/{id}``, remembered) so that the limits know their
+   kind and size too. ``resolve`` is the sync path, ``aresolve`` the async one (never blocks the
    event loop).
 3. **Convert** (pure): :meth:`ResolvedAttachments.converter` is the lookup the message
    normaliser calls for each block; :meth:`ResolvedAttachments.arrange` splits several images
-   of one message into consecutive messages and enforces the per-request limits.
+   (or documents) of one message into consecutive messages and enforces the per-request limits.
 
-Generated images in answers become standard ``image`` blocks (:func:`with_generated_images`).
+Generated images in answers become standard ``image`` blocks (:func:`with_generated_images`;
+streamed answers through ``_attachment_stream``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import mimetypes
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -31,14 +35,16 @@ from gigachat.api import files as sdk_files
 
 from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher, Fetched
 from langchain_gigachat_ext._attachment_layout import (
+    DOCUMENT_MARKER,
     IMAGE_MARKER,
     TOOL_ATTACHMENT_HEADER,
     TOOL_ATTACHMENT_NOTE,
     AttachmentInfo,
     arrange_attachments,
     check_request_limits,
+    dedupe_attachments,
     move_tool_attachments,
-    split_images,
+    split_attachments,
 )
 from langchain_gigachat_ext._attachment_media import (
     PreparedMedia,
@@ -47,6 +53,7 @@ from langchain_gigachat_ext._attachment_media import (
 )
 from langchain_gigachat_ext._attachment_output import (
     generated_image_blocks,
+    generated_image_content,
     render_generated_image,
     with_generated_images,
 )
@@ -56,13 +63,16 @@ from langchain_gigachat_ext._attachment_sources import (
     source_from_block,
 )
 from langchain_gigachat_ext._catalog import file_kind
-from langchain_gigachat_ext.errors import GigaChatInvalidInputError
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatNotFoundError
 
 if TYPE_CHECKING:
+    from gigachat.models.files import UploadedFile
+
     from langchain_gigachat_ext._transport import Transport
     from langchain_gigachat_ext.messages import BlockConverter
 
 __all__ = [
+    "DOCUMENT_MARKER",
     "IMAGE_MARKER",
     "TOOL_ATTACHMENT_HEADER",
     "TOOL_ATTACHMENT_NOTE",
@@ -74,12 +84,14 @@ __all__ = [
     "ResolvedFile",
     "arrange_attachments",
     "check_request_limits",
+    "dedupe_attachments",
     "generated_image_blocks",
+    "generated_image_content",
     "move_tool_attachments",
     "render_generated_image",
     "scan_attachments",
     "source_from_block",
-    "split_images",
+    "split_attachments",
     "with_generated_images",
 ]
 
@@ -94,9 +106,10 @@ class ResolvedFile:
     file_id: str
     """Id to put into ``attachments``."""
     kind: str | None
-    """``image``, ``audio``, ``document``, or None for a caller-given id of unknown kind."""
+    """``image``, ``audio`` or ``document`` (None only inside the file-card memo, when the
+    card's name says nothing)."""
     size: int = 0
-    """Bytes (0 for caller-given ids)."""
+    """Bytes (from the upload or the file's card)."""
 
 
 class ResolvedAttachments:
@@ -129,17 +142,57 @@ class ResolvedAttachments:
         return {f.file_id: AttachmentInfo(f.kind, f.size) for f in self.files.values()}
 
     def arrange(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Split multi-image messages and enforce request limits (see ``_attachment_layout``)."""
+        """Split multi-image/document messages, enforce request limits (``_attachment_layout``)."""
         return arrange_attachments(messages, self.info())
 
 
+def kind_of_mime(mime: str | None) -> str | None:
+    """What the limits count a MIME type as (images in any format count as images)."""
+    base = normalise_mime(mime)
+    kind = file_kind(base)
+    if kind is None and base.startswith(("image/", "audio/")):
+        return base.split("/", 1)[0]
+    return kind
+
+
 def _declared_kind(source: AttachmentSource) -> str | None:
-    kind = file_kind(normalise_mime(source.mime_type)) if source.mime_type else None
+    kind = kind_of_mime(source.mime_type) if source.mime_type else None
     if kind is None and source.wants_image:
         return "image"
     if kind is None and source.block_type in {"audio", "input_audio"}:
         return "audio"
     return kind
+
+
+def _card_file(card: UploadedFile) -> ResolvedFile:
+    """Kind (from the stored file name; the card has no MIME type, PROTOCOL §6.6) and size."""
+    guessed = mimetypes.guess_type(card.filename or "")[0]
+    return ResolvedFile(card.id_, kind_of_mime(guessed) if guessed else None, card.bytes_)
+
+
+def _with_kind(source: AttachmentSource, card: ResolvedFile) -> ResolvedFile:
+    """The card's kind, else the block's declaration; refuses ids of unknown kind.
+
+    The limits (one image per message, ten per request, 80 MB of images and audio) must count
+    every file, so an id whose kind cannot be told is refused rather than sent uncounted.
+    """
+    kind = card.kind or _declared_kind(source)
+    if kind is None:
+        msg = (
+            f"Cannot tell whether file {source.location} (a {source.block_type!r} block) is an "
+            "image, a document or audio: its stored name has no known extension and the block "
+            'has no mime_type. Add "mime_type" to the block (e.g. "image/png" or '
+            '"application/pdf"), or use an "image"/"audio" block.'
+        )
+        raise GigaChatInvalidInputError(msg)
+    return ResolvedFile(card.file_id, kind, card.size)
+
+
+def _missing_file(source: AttachmentSource, error: Exception) -> GigaChatInvalidInputError:
+    return GigaChatInvalidInputError(
+        f"File {source.location} (a {source.block_type!r} block) does not exist in GigaChat "
+        f"storage ({error}). Upload it again (llm.upload_file) or remove the block."
+    )
 
 
 def _content_key(data: bytes, declared_mime: str | None) -> tuple[str, str]:
@@ -170,6 +223,7 @@ class AttachmentUploader:
         self.convert_images = convert_images
         self.upload = upload
         self._cache: OrderedDict[tuple[str, str], ResolvedFile] = OrderedDict()
+        self._cards: OrderedDict[str, ResolvedFile] = OrderedDict()
         self._uploaded: dict[str, None] = {}
         self._lock = threading.Lock()
 
@@ -188,6 +242,28 @@ class AttachmentUploader:
                 self._uploaded.pop(file_id, None)
             for key in [k for k, v in self._cache.items() if v.file_id in gone]:
                 del self._cache[key]
+            for file_id in gone:
+                self._cards.pop(file_id, None)
+
+    def remember_file(self, card: UploadedFile) -> None:
+        """Note a file uploaded outside the uploader (``llm.upload_file``): no lookup needed."""
+        self._remember_card(_card_file(card))
+
+    def _remember_card(self, resolved: ResolvedFile) -> None:
+        with self._lock:
+            if self.cache_size <= 0:
+                return
+            self._cards[resolved.file_id] = resolved
+            self._cards.move_to_end(resolved.file_id)
+            while len(self._cards) > self.cache_size:
+                self._cards.popitem(last=False)
+
+    def _known_card(self, file_id: str) -> ResolvedFile | None:
+        with self._lock:
+            found = self._cards.get(file_id)
+            if found is not None:
+                self._cards.move_to_end(file_id)
+            return found
 
     def _cached(self, key: tuple[str, str]) -> ResolvedFile | None:
         with self._lock:
@@ -205,15 +281,11 @@ class AttachmentUploader:
             self._cache.move_to_end(key)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
+        self._remember_card(resolved)
 
     # --- shared steps --------------------------------------------------------------------------
-    def _without_io(self, source: AttachmentSource) -> ResolvedFile | None:
-        """The result when no download/upload is needed, else None."""
-        if source.origin == "file_id":
-            if not source.location:
-                msg = f"A {source.block_type!r} block has an empty file id."
-                raise GigaChatInvalidInputError(msg)
-            return ResolvedFile(source.location, _declared_kind(source))
+    def _check_uploadable(self, source: AttachmentSource) -> None:
+        """Refuse sources that need an upload when uploads are off."""
         if not self.upload:
             msg = (
                 f"A {source.block_type!r} block needs an upload, but auto_upload_attachments "
@@ -221,7 +293,12 @@ class AttachmentUploader:
                 '{"type": "image"|"file"|"audio", "file_id": ...}, or enable auto upload.'
             )
             raise GigaChatInvalidInputError(msg)
-        return None
+
+    @staticmethod
+    def _check_file_id(source: AttachmentSource) -> None:
+        if not source.location:
+            msg = f"A {source.block_type!r} block has an empty file id."
+            raise GigaChatInvalidInputError(msg)
 
     def _prepare(self, source: AttachmentSource, fetched: Fetched) -> PreparedMedia:
         what = "inline data" if source.origin == "data" else source.location
@@ -243,9 +320,9 @@ class AttachmentUploader:
         )
 
     def _resolve_one(self, source: AttachmentSource, transport: Transport) -> ResolvedFile:
-        ready = self._without_io(source)
-        if ready is not None:
-            return ready
+        if source.origin == "file_id":
+            return self._resolve_file_id(source, transport)
+        self._check_uploadable(source)
         fetched = (
             Fetched(source.data, source.mime_type, source.filename)
             if source.origin == "data"
@@ -265,6 +342,22 @@ class AttachmentUploader:
         self._remember(key, resolved)
         return resolved
 
+    def _resolve_file_id(self, source: AttachmentSource, transport: Transport) -> ResolvedFile:
+        self._check_file_id(source)
+        card = self._known_card(source.location)
+        if card is None:
+            try:
+                uploaded = transport.call(
+                    lambda http, token: sdk_files.get_file_sync(
+                        http, file=source.location, access_token=token
+                    )
+                )
+            except GigaChatNotFoundError as error:
+                raise _missing_file(source, error) from error
+            card = _card_file(uploaded)
+            self._remember_card(card)
+        return _with_kind(source, card)
+
     # --- async ---------------------------------------------------------------------------------
     async def aresolve(
         self, sources: Sequence[AttachmentSource], transport: Transport
@@ -283,9 +376,9 @@ class AttachmentUploader:
         )
 
     async def _aresolve_one(self, source: AttachmentSource, transport: Transport) -> ResolvedFile:
-        ready = self._without_io(source)
-        if ready is not None:
-            return ready
+        if source.origin == "file_id":
+            return await self._aresolve_file_id(source, transport)
+        self._check_uploadable(source)
         fetched = (
             Fetched(source.data, source.mime_type, source.filename)
             if source.origin == "data"
@@ -307,3 +400,23 @@ class AttachmentUploader:
         resolved = ResolvedFile(uploaded.id_, media.kind, len(media.data))
         self._remember(key, resolved)
         return resolved
+
+    async def _aresolve_file_id(
+        self, source: AttachmentSource, transport: Transport
+    ) -> ResolvedFile:
+        self._check_file_id(source)
+        card = self._known_card(source.location)
+        if card is None:
+
+            async def op(http: Any, token: str | None) -> UploadedFile:
+                return await sdk_files.get_file_async(
+                    http, file=source.location, access_token=token
+                )
+
+            try:
+                uploaded = await transport.acall(op)
+            except GigaChatNotFoundError as error:
+                raise _missing_file(source, error) from error
+            card = _card_file(uploaded)
+            self._remember_card(card)
+        return _with_kind(source, card)

@@ -1,9 +1,11 @@
-"""``ChatGigaChat``: the LangChain chat model for GigaChat (v1 chat API).
+"""``ChatGigaChat``: the LangChain chat model for GigaChat (v1 and v2 chat APIs).
 
 The data path reads in one pass: LangChain messages → :mod:`~langchain_gigachat_ext.messages`
 (normaliser) → :mod:`~langchain_gigachat_ext._payload` (request builder) →
 :mod:`~langchain_gigachat_ext._wire` + :mod:`~langchain_gigachat_ext._transport` (SDK, auth,
 retries) → :mod:`~langchain_gigachat_ext._response` (result builder) → ``AIMessage``.
+On ``api_version="v2"`` the same normalised messages and tool plan pass through the v2 dialect
+instead: ``_v2_messages`` → ``_v2_payload`` → ``_v2_wire`` → ``_v2_response``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -24,63 +25,24 @@ from langchain_core.runnables.config import var_child_runnable_config
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from langchain_gigachat_ext._config import GigaChatConnection, env_bool, env_str
-from langchain_gigachat_ext._payload import (
-    GENERATION_PARAMS,
-    build_payload,
-    session_id_for_thread,
-    validate_params,
-)
-from langchain_gigachat_ext._response import chat_result
+from langchain_gigachat_ext._payload import GENERATION_PARAMS, session_id_for_thread
+from langchain_gigachat_ext._request import MODEL_DEFAULTS, ChatRequest, build_request
 from langchain_gigachat_ext._stop import cut_at_stop
 from langchain_gigachat_ext._streaming import StreamAssembler
 from langchain_gigachat_ext._tokens import TokenCountingMixin
-from langchain_gigachat_ext._wire import achat_op, astream_op, chat_op, stream_op
-from langchain_gigachat_ext.attachments import (
-    ResolvedAttachments,
-    move_tool_attachments,
-    with_generated_images,
-)
-from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatStreamInterruptedError
+from langchain_gigachat_ext.attachments import ResolvedAttachments, with_generated_images
+from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
 from langchain_gigachat_ext.files import FilesMixin
-from langchain_gigachat_ext.messages import to_gigachat_messages
 from langchain_gigachat_ext.profiles import model_profile
-from langchain_gigachat_ext.tools.binding import (
-    ToolBindingMixin,
-    ToolPlan,
-    plan_tools,
-)
+from langchain_gigachat_ext.tools.binding import ToolBindingMixin, ToolPlan
 
 DEFAULT_MODEL = "GigaChat-2"
-
-_CALL_KWARGS = frozenset(
-    {
-        *GENERATION_PARAMS,
-        "model",
-        "session_id",
-        "stream",
-        "tool_set",
-        "tool_choice",
-        "functions",
-        "function_call",
-        "response_format",
-        "structured_output_format",
-    }
-)
-
-
-@dataclass(frozen=True)
-class _Request:
-    """Everything one call needs, built once and shared by invoke and stream."""
-
-    payload: dict[str, Any]
-    headers: dict[str, str]
-    plan: ToolPlan
 
 
 class ChatGigaChat(
     ToolBindingMixin, TokenCountingMixin, FilesMixin, GigaChatConnection, BaseChatModel
 ):
-    """GigaChat chat model (Sber), over the official ``gigachat`` SDK.
+    r"""GigaChat chat model (Sber), over the official ``gigachat`` SDK.
 
     Setup:
         Install the package and export your authorization key::
@@ -168,6 +130,13 @@ class ChatGigaChat(
         llm.with_structured_output(Ticket).invoke("Карта украдена, срочно!")
         ```
 
+    v2 chat API (built-in tools, several tool calls per answer, native formats):
+        ```python
+        v2 = ChatGigaChat(model="GigaChat-3-Ultra", api_version="v2")
+        v2.bind_tools(["web_search"], tool_choice="web_search").invoke("Новости ЦБ")
+        v2.with_structured_output(r"[A-Z]{3}-\d{4}", method="regex").invoke("Код заявки?")
+        ```
+
     Token usage:
         ```python
         llm.invoke(messages).usage_metadata
@@ -234,8 +203,14 @@ class ChatGigaChat(
     """``get_num_tokens*`` ask ``/tokens/count`` (cached); False uses an offline estimate."""
     auto_upload_attachments: bool = True
     """Upload images/documents/audio found in messages through the Files API."""
-    api_version: Literal["v1"] = "v1"
-    """Chat API contract (v1 is the recorded, default contract)."""
+    api_version: Literal["v1", "v2"] = "v1"
+    """Chat API contract. ``v1`` (default): ``/api/v1/chat/completions``, one function call per
+    answer. ``v2``: ``/api/v2/chat/completions`` with content parts, several function calls per
+    answer, built-in tools (``bind_tools(["web_search"])``), native ``json_schema`` and ``regex``
+    structured output and ``top_logprobs``."""
+    top_logprobs: int | None = None
+    """v2 only: report this many alternatives per output token in
+    ``response_metadata["logprobs"]``."""
     allow_any_tool_choice_fallback: bool = False
     """Accepted for migration from ``langchain-gigachat``; unnecessary here, because
     ``tool_choice="any"`` is always supported (see ``bind_tools``)."""
@@ -280,7 +255,10 @@ class ChatGigaChat(
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return model_profile(self.model)
+        profile = model_profile(self.model)
+        if self.api_version == "v2":
+            profile["image_outputs"] = True  # the image_generate built-in tool
+        return profile
 
     # --- request building ----------------------------------------------------------------------
     def _prepare(
@@ -289,40 +267,15 @@ class ChatGigaChat(
         kwargs: dict[str, Any],
         run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
         attachments: ResolvedAttachments | None = None,
-    ) -> _Request:
-        unknown = set(kwargs) - _CALL_KWARGS
-        if unknown:
-            msg = (
-                f"Unsupported argument(s) for ChatGigaChat: {', '.join(sorted(unknown))}. "
-                f"Supported per-call arguments: {', '.join(sorted(_CALL_KWARGS))}."
-            )
-            raise GigaChatInvalidInputError(msg)
-        params = {key: kwargs.get(key, getattr(self, key)) for key in GENERATION_PARAMS}
-        validate_params(params)
-        plan = plan_tools(
-            tool_set=kwargs.get("tool_set"),
-            tool_choice=kwargs.get("tool_choice"),
-            functions=kwargs.get("functions"),
-            function_call=kwargs.get("function_call"),
-            response_format=kwargs.get("response_format"),
+    ) -> ChatRequest:
+        return build_request(
+            messages,
+            kwargs,
+            defaults={key: getattr(self, key) for key in MODEL_DEFAULTS},
+            api_version=self.api_version,
+            headers=self._headers(kwargs, run_manager),
+            attachments=attachments,
         )
-        resolved = attachments or ResolvedAttachments()
-        gigachat_messages = resolved.arrange(
-            to_gigachat_messages(
-                move_tool_attachments(messages),
-                wire_name=plan.wire_name,
-                convert_block=resolved.converter(),
-            )
-        )
-        payload = build_payload(
-            model=kwargs.get("model") or self.model,
-            messages=gigachat_messages,
-            params=params,
-            functions=plan.functions,
-            function_call=plan.function_call,
-            response_format=plan.response_format,
-        )
-        return _Request(payload, self._headers(kwargs, run_manager), plan)
 
     def _headers(
         self,
@@ -346,8 +299,9 @@ class ChatGigaChat(
     ) -> ChatResult:
         attachments = self._resolve_attachments(messages)
         request = self._prepare(messages, kwargs, run_manager, attachments)
-        completion = self.transport.call(chat_op(request.payload, request.headers))
-        return self._finish(chat_result(completion, request.plan.restore), stop, request.plan)
+        dialect = request.dialect
+        answer = self.transport.call(dialect.chat_op(request.payload, request.headers))
+        return self._finish(dialect.chat_result(answer, request.plan.restore), stop, request.plan)
 
     async def _agenerate(
         self,
@@ -358,8 +312,9 @@ class ChatGigaChat(
     ) -> ChatResult:
         attachments = await self._aresolve_attachments(messages)
         request = self._prepare(messages, kwargs, run_manager, attachments)
-        completion = await self.transport.acall(achat_op(request.payload, request.headers))
-        return self._finish(chat_result(completion, request.plan.restore), stop, request.plan)
+        dialect = request.dialect
+        answer = await self.transport.acall(dialect.achat_op(request.payload, request.headers))
+        return self._finish(dialect.chat_result(answer, request.plan.restore), stop, request.plan)
 
     def _finish(self, result: ChatResult, stop: list[str] | None, plan: ToolPlan) -> ChatResult:
         generation = result.generations[0]
@@ -373,6 +328,13 @@ class ChatGigaChat(
         return result
 
     # --- stream --------------------------------------------------------------------------------
+    def _assembler(self, request: ChatRequest, stop: list[str] | None) -> StreamAssembler:
+        make_converter = request.dialect.chunk_converter
+        convert = (
+            make_converter(request.plan.restore, self.stream_usage) if make_converter else None
+        )
+        return StreamAssembler(stop or self.stop, request.plan, self.stream_usage, convert)
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -382,15 +344,16 @@ class ChatGigaChat(
     ) -> Iterator[ChatGenerationChunk]:
         attachments = self._resolve_attachments(messages)
         request = self._prepare(messages, kwargs, run_manager, attachments)
-        assembler = StreamAssembler(stop or self.stop, request.plan, self.stream_usage)
+        assembler = self._assembler(request, stop)
+        op = request.dialect.stream_op(request.payload, request.headers)
         try:
-            for raw in self.transport.stream(stream_op(request.payload, request.headers)):
+            for raw in self.transport.stream(op):
                 for chunk in assembler.feed(raw):
-                    if run_manager is not None and isinstance(chunk.message.content, str):
-                        run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
+                    if run_manager is not None:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
         except GigaChatStreamInterruptedError as error:
-            error.partial_text = assembler.text
+            assembler.fill(error)
             raise
 
     async def _astream(
@@ -402,15 +365,16 @@ class ChatGigaChat(
     ) -> AsyncIterator[ChatGenerationChunk]:
         attachments = await self._aresolve_attachments(messages)
         request = self._prepare(messages, kwargs, run_manager, attachments)
-        assembler = StreamAssembler(stop or self.stop, request.plan, self.stream_usage)
+        assembler = self._assembler(request, stop)
+        op = request.dialect.astream_op(request.payload, request.headers)
         try:
-            async for raw in self.transport.astream(astream_op(request.payload, request.headers)):
+            async for raw in self.transport.astream(op):
                 for chunk in assembler.feed(raw):
-                    if run_manager is not None and isinstance(chunk.message.content, str):
-                        await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
+                    if run_manager is not None:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
         except GigaChatStreamInterruptedError as error:
-            error.partial_text = assembler.text
+            assembler.fill(error)
             raise
 
 

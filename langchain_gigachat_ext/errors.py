@@ -45,6 +45,7 @@ __all__ = [
     "GigaChatStreamInterruptedError",
     "GigaChatTimeoutError",
     "GigaChatUnprocessableEntityError",
+    "GigaChatUnsafeURLError",
 ]
 
 CA_HINT = (
@@ -189,22 +190,50 @@ class GigaChatStreamInterruptedError(ModelAPIError, GigaChatError):
     """A stream failed after chunks had reached the caller.
 
     The stream is not retried (that would repeat text the caller already has); this error carries
-    what was received so the caller can decide.
+    what was received so the caller can decide: ``partial_text`` is the received text — its last
+    8,192 characters for longer answers, so that a stream's memory stays bounded however long it
+    runs — and ``received_chars`` the number of characters received in total (``partial_text``
+    is complete when both lengths agree).
     """
 
     is_retryable = False
 
-    def __init__(self, message: str, *, partial_text: str, request_id: str | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial_text: str,
+        request_id: str | None,
+        received_chars: int | None = None,
+    ) -> None:
         """Create the error.
 
         Args:
             message: What went wrong.
-            partial_text: The text the caller had already received.
+            partial_text: The text the caller had already received (at most its last 8,192
+                characters).
             request_id: ``X-Request-Id`` of the interrupted stream.
+            received_chars: Characters received in total (default: ``len(partial_text)``).
         """
         super().__init__(message)
         self.partial_text = partial_text
+        """The received text, or its last 8,192 characters when more was received."""
         self.request_id = request_id
+        self._received_chars = received_chars
+
+    @property
+    def received_chars(self) -> int:
+        """How many characters of text the caller received before the failure.
+
+        ``len(partial_text)`` unless a larger count was recorded.
+        """
+        if self._received_chars is None:
+            return len(self.partial_text)
+        return max(self._received_chars, len(self.partial_text))
+
+    @received_chars.setter
+    def received_chars(self, value: int) -> None:
+        self._received_chars = value
 
 
 class GigaChatMalformedResponseError(ModelAPIError, GigaChatError):
@@ -226,6 +255,26 @@ class GigaChatMalformedResponseError(ModelAPIError, GigaChatError):
 
 class GigaChatInvalidInputError(ModelInvalidRequestError, GigaChatError, ValueError):
     """Raised before any request when the input cannot be sent as it is."""
+
+
+class GigaChatUnsafeURLError(GigaChatInvalidInputError):
+    """An attachment URL points where the client must not fetch (loopback, private network, ...).
+
+    Raised before any download; ``allow_private_attachment_urls=True`` on the model lifts the
+    address check for trusted inputs.
+    """
+
+    def __init__(self, message: str, *, url: str, host: str) -> None:
+        """Create the error.
+
+        Args:
+            message: What was refused and how to allow it.
+            url: The refused URL (the redirect target when a redirect was refused).
+            host: Its host.
+        """
+        super().__init__(message)
+        self.url = url
+        self.host = host
 
 
 _BY_STATUS: dict[int, type[_ResponseError]] = {

@@ -60,7 +60,7 @@ class FilesMixin(BaseModel):
             """Provided by ``GigaChatConnection``."""
 
     attachment_download_timeout: float = Field(default=30.0, gt=0)
-    """Seconds allowed for connecting to and reading from an attachment URL."""
+    """Seconds allowed for downloading one attachment URL in total (connect, redirects, read)."""
     attachment_max_download_bytes: int = Field(default=max(MAX_FILE_BYTES.values()), gt=0)
     """Largest attachment downloaded from a URL or read from a local path (bytes)."""
     attachment_cache_size: int = Field(default=256, ge=0)
@@ -71,6 +71,10 @@ class FilesMixin(BaseModel):
     allow_local_attachment_paths: bool = False
     """Let ``file://`` URLs and ``path`` blocks in messages read local files. Off by default:
     message content may come from end users."""
+    allow_private_attachment_urls: bool = False
+    """Let attachment URLs (and their redirects) point to loopback, private, link-local and other
+    non-public addresses. Off by default: a URL in an end user's message would otherwise make
+    the server fetch internal hosts (SSRF). Turn on only for URLs from a trusted source."""
 
     _uploader_cache: AttachmentUploader | None = PrivateAttr(default=None)
     _uploader_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -98,6 +102,7 @@ class FilesMixin(BaseModel):
             max_bytes=self.attachment_max_download_bytes,
             timeout=self.attachment_download_timeout,
             allow_local_paths=self.allow_local_attachment_paths,
+            allow_private_urls=self.allow_private_attachment_urls,
         )
 
     def _resolve_attachments(self, messages: list[BaseMessage]) -> ResolvedAttachments:
@@ -172,7 +177,7 @@ class FilesMixin(BaseModel):
         """
         data, name = _read_input(file, filename)
         media = self._media(data, name, mime_type)
-        return self.transport.call(
+        card = self.transport.call(
             lambda http, token: sdk_files.upload_file_sync(
                 http,
                 file=(media.filename, media.data, media.mime_type),
@@ -180,6 +185,8 @@ class FilesMixin(BaseModel):
                 access_token=token,
             )
         )
+        self.attachment_uploader.remember_file(card)
+        return card
 
     async def aupload_file(
         self,
@@ -201,7 +208,9 @@ class FilesMixin(BaseModel):
                 access_token=token,
             )
 
-        return await self.transport.acall(op)
+        card = await self.transport.acall(op)
+        self.attachment_uploader.remember_file(card)
+        return card
 
     def list_files(self) -> list[UploadedFile]:
         """Every file of the account."""

@@ -64,16 +64,28 @@ def text_of(content: str | list[Any]) -> str:
 
 
 _SKIPPED_AI_BLOCKS = frozenset(
-    {"tool_use", "tool_call", "function_call", "reasoning", "thinking", "redacted_thinking"}
+    {
+        "tool_use",
+        "tool_call",
+        "function_call",
+        "reasoning",
+        "thinking",
+        "redacted_thinking",
+        "server_tool_call",
+        "server_tool_result",
+    }
 )
 """AIMessage blocks that are not sent as text: calls travel as ``function_call``; reasoning is
-the model's own scratchpad and GigaChat does not take it back."""
+the model's own scratchpad and GigaChat does not take it back; built-in tool runs (v2) are
+records of what the server did, which it keeps itself under ``tools_state_id``."""
 
 
-def _ai_text(message: AIMessage) -> str:
+def _ai_content(message: AIMessage, *, files_as_ids: bool) -> tuple[str, list[str]]:
+    """The text of an AIMessage, and the ids of generated files when they travel as ids (v2)."""
     if isinstance(message.content, str):
-        return message.content
+        return message.content, []
     parts: list[str] = []
+    file_ids: list[str] = []
     for block in message.content:
         if isinstance(block, str):
             parts.append(block)
@@ -81,13 +93,19 @@ def _ai_text(message: AIMessage) -> str:
             kind = block.get("type")
             if kind == "text":
                 parts.append(str(block.get("text", "")))
-            elif kind == "image" and isinstance(block.get("file_id"), str):
-                # An image the model generated earlier goes back as the markup it came in.
-                parts.append(render_generated_image(block["file_id"]))
+            elif kind in ("image", "file") and isinstance(block.get("file_id"), str):
+                # A file the model generated goes back as it came: v1 markup, v2 a file id.
+                if files_as_ids:
+                    file_ids.append(block["file_id"])
+                elif kind == "image":
+                    parts.append(render_generated_image(block["file_id"]))
+                else:
+                    msg = "A generated file block can only be sent back on the v2 chat API."
+                    raise GigaChatInvalidInputError(msg)
             elif kind not in _SKIPPED_AI_BLOCKS:
                 msg = f"AIMessage content block of type {kind!r} cannot be sent to GigaChat."
                 raise GigaChatInvalidInputError(msg)
-    return "".join(parts)
+    return "".join(parts), file_ids
 
 
 def tool_result_json(content: str | list[Any], *, status: str = "success") -> str:
@@ -171,7 +189,9 @@ def _append(out: list[GigaMessage], message: GigaMessage) -> None:
     if out:
         last = out[-1]
         mergeable = message["role"] in ("user", "assistant") and last["role"] == message["role"]
-        plain = not any(key in m for m in (last, message) for key in ("function_call",))
+        plain = not any(
+            key in m for m in (last, message) for key in ("function_call", "function_calls")
+        )
         if mergeable and plain:
             joined = "\n\n".join(part for part in (last["content"], message["content"]) if part)
             last["content"] = joined
@@ -186,6 +206,7 @@ def to_gigachat_messages(
     *,
     wire_name: Callable[[str], str] = lambda name: name,
     convert_block: BlockConverter | None = None,
+    parallel_calls: bool = False,
 ) -> list[GigaMessage]:
     """Convert a LangChain history into GigaChat v1 messages.
 
@@ -193,6 +214,10 @@ def to_gigachat_messages(
         messages: The conversation, oldest first.
         wire_name: Maps a tool's LangChain name to the function name sent to GigaChat.
         convert_block: Handles non-text content blocks (uploads); None rejects them.
+        parallel_calls: Keep an AIMessage's tool calls together in one assistant message
+            (``function_calls``, then every result) and generated files as ids, as the v2
+            dialect sends them (:mod:`~langchain_gigachat_ext._v2_messages`). False linearises
+            them into call/result pairs, as v1 requires.
 
     Returns:
         Plain dicts ready for the ``messages`` field of the request.
@@ -233,6 +258,7 @@ def to_gigachat_messages(
                 wire_name=wire_name,
                 answered=answered,
                 call_names=call_names,
+                parallel_calls=parallel_calls,
             )
         elif isinstance(message, ToolMessage):
             _convert_tool_result(message, out, answered, call_names)
@@ -271,16 +297,38 @@ def _convert_ai(
     wire_name: Callable[[str], str],
     answered: set[str],
     call_names: dict[str, str],
+    parallel_calls: bool,
 ) -> None:
-    text = _ai_text(message)
-    state_id = message.additional_kwargs.get("functions_state_id")
+    text, file_ids = _ai_content(message, files_as_ids=parallel_calls)
+    kwargs = message.additional_kwargs
+    state_id = kwargs.get("functions_state_id") or kwargs.get("tools_state_id")
     if not message.tool_calls:
         entry: GigaMessage = {"role": "assistant", "content": text}
+        if file_ids:
+            entry["attachments"] = file_ids
         if state_id:
             entry["functions_state_id"] = state_id
         _append(out, entry)
         return
     ordered, answers = _tool_call_order(message, rest)
+    if parallel_calls:
+        grouped: GigaMessage = {
+            "role": "assistant",
+            "content": text,
+            "function_calls": [
+                _function_call(wire_name(call["name"]), call.get("args")) for call in ordered
+            ],
+        }
+        if file_ids:
+            grouped["attachments"] = file_ids
+        if state_id:
+            grouped["functions_state_id"] = state_id
+        out.append(grouped)
+        for call in ordered:
+            call_id = call.get("id") or ""
+            call_names[call_id] = call["name"]
+            out.append(_answer_or_placeholder(call, answers, answered, wire_name))
+        return
     for position, call in enumerate(ordered):
         call_id = call.get("id") or ""
         call_names[call_id] = call["name"]
@@ -292,24 +340,32 @@ def _convert_ai(
         if state_id and position == 0:
             assistant["functions_state_id"] = state_id
         out.append(assistant)
-        answer = answers.get(call_id)
-        if answer is not None:
-            answered.add(call_id)
-            out.append(_function_result(answer, call["name"], wire_name))
-        else:
-            warnings.warn(
-                f"Tool call {call['name']!r} (id {call_id!r}) has no ToolMessage; sending a "
-                "synthetic error result, as GigaChat requires a result for every call.",
-                HistoryRepairWarning,
-                stacklevel=4,
-            )
-            out.append(
-                {
-                    "role": "function",
-                    "name": wire_name(call["name"]),
-                    "content": json.dumps(UNANSWERED_CALL_RESULT, ensure_ascii=False),
-                }
-            )
+        out.append(_answer_or_placeholder(call, answers, answered, wire_name))
+
+
+def _answer_or_placeholder(
+    call: dict[str, Any],
+    answers: Mapping[str, ToolMessage],
+    answered: set[str],
+    wire_name: Callable[[str], str],
+) -> GigaMessage:
+    """The result message for one call: its ToolMessage, or a synthetic error result."""
+    call_id = call.get("id") or ""
+    answer = answers.get(call_id)
+    if answer is not None:
+        answered.add(call_id)
+        return _function_result(answer, call["name"], wire_name)
+    warnings.warn(
+        f"Tool call {call['name']!r} (id {call_id!r}) has no ToolMessage; sending a "
+        "synthetic error result, as GigaChat requires a result for every call.",
+        HistoryRepairWarning,
+        stacklevel=5,
+    )
+    return {
+        "role": "function",
+        "name": wire_name(call["name"]),
+        "content": json.dumps(UNANSWERED_CALL_RESULT, ensure_ascii=False),
+    }
 
 
 def _function_result(

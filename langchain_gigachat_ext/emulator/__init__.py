@@ -1,4 +1,4 @@
-"""Local, wire-faithful GigaChat v1 emulator.
+"""Local, wire-faithful GigaChat emulator: the v1 API and the v2 chat API.
 
 ```python
 from langchain_gigachat_ext.emulator import GigaChatEmulator

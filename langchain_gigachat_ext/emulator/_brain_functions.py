@@ -22,7 +22,7 @@ _TOOL_REQUEST = re.compile(
 )
 """The user explicitly asks for a tool ("Use the tool.", "используй инструмент")."""
 
-_CALL_THRESHOLD = 2
+CALL_THRESHOLD = 2
 """Minimum match score for an unforced call (a name word counts 3, a description word 2)."""
 
 
@@ -111,7 +111,7 @@ def choose_function(
         (match_score(function, text, facts), index) for index, function in enumerate(functions)
     ]
     best_score, best_index = max(scored, key=lambda pair: (pair[0], -pair[1]))
-    if best_score >= _CALL_THRESHOLD or wants_tool(text):
+    if best_score >= CALL_THRESHOLD or wants_tool(text):
         return functions[best_index]
     return None
 

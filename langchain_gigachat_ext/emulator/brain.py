@@ -1,7 +1,7 @@
 """The emulator's deterministic scripted model ("brain").
 
 INTERFACE CONTRACT (shared by the server and the brain; keep signatures stable):
-the server turns a validated wire request (v1 now, v2 later) into a :class:`Conversation`,
+the server turns a validated wire request (v1 or v2) into a :class:`Conversation`,
 asks :meth:`Brain.reply` for a :class:`Reply`, and renders it in the wire format. The brain
 never sees HTTP, JSON framing or auth.
 """
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_gigachat_ext.emulator import _brain_text as text_answers
+from langchain_gigachat_ext.emulator._brain_builtins import ToolUse, builtin_answer, choose_builtin
+from langchain_gigachat_ext.emulator._brain_calls import any_call, several_calls
 from langchain_gigachat_ext.emulator._brain_facts import extract_facts
 from langchain_gigachat_ext.emulator._brain_functions import (
     build_arguments,
@@ -21,6 +23,7 @@ from langchain_gigachat_ext.emulator._brain_functions import (
     find_function,
 )
 from langchain_gigachat_ext.emulator._brain_lang import Language, detect_language
+from langchain_gigachat_ext.emulator._brain_regex import generate_matching
 from langchain_gigachat_ext.emulator._brain_schema import SchemaFiller
 from langchain_gigachat_ext.emulator._brain_tokens import (
     count_tokens,
@@ -46,6 +49,8 @@ class Turn:
     """``{"name": ..., "arguments": {...}}`` on assistant turns that called a function."""
     attachments: tuple[str, ...] = ()
     """Ids of uploaded files attached to this turn."""
+    function_calls: tuple[dict[str, Any], ...] = ()
+    """Every call of an assistant turn (v2 may carry several); the first is ``function_call``."""
 
 
 @dataclass(frozen=True)
@@ -59,15 +64,23 @@ class Conversation:
     functions: tuple[dict[str, Any], ...] = ()
     """Function specs as sent: name, description, parameters, few_shot_examples, ..."""
     function_call: str | dict[str, Any] | None = None
-    """``"auto"``, ``"none"``, ``{"name": ...}`` (forced) or None (auto when functions exist)."""
+    """``"auto"``, ``"none"``, ``"any"`` (some call is required), ``{"name": ...}`` (forced) or
+    None (auto when functions exist)."""
     response_format: dict[str, Any] | None = None
-    """``{"type": "json_schema", "schema": {...}, "strict"?: bool}`` or None."""
+    """``{"type": "json_schema", "schema": {...}, "strict"?: bool}``,
+    ``{"type": "regex", "regex": "..."}`` or None."""
     max_tokens: int | None = None
     """Output token cap; when the reply is longer, it is cut and finish_reason is ``length``."""
     reasoning_effort: str | None = None
     """``low``/``medium``/``high``; reasoning models then also return reasoning text."""
     temperature: float | None = None
     """Sampling temperature (the brain is deterministic; kept for completeness)."""
+    parallel_calls: bool = False
+    """Several function calls may share one answer (v2; rules in ``_brain_calls``)."""
+    builtin_tools: tuple[str, ...] = ()
+    """Built-in tools offered (v2 ``tools``: ``web_search``, ``image_generate``, ...)."""
+    forced_tool: str | None = None
+    """The built-in tool ``tool_config`` forces, if any."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,17 @@ class Reply:
     """Tokens in the reply."""
     chunks: tuple[str, ...] = field(default=())
     """The content split into stream deltas (several words each); joined they equal content."""
+    function_calls: tuple[dict[str, Any], ...] = ()
+    """Every call of the answer (v2 may carry several); ``function_call`` is the first."""
+    tool_use: ToolUse | None = None
+    """The built-in tool the answer used (v2), if any."""
+
+    @property
+    def calls(self) -> tuple[dict[str, Any], ...]:
+        """Every function call, also for replies that only set ``function_call``."""
+        if self.function_calls:
+            return self.function_calls
+        return (self.function_call,) if self.function_call is not None else ()
 
 
 class Brain:
@@ -104,25 +128,30 @@ class Brain:
         question = _latest_user_text(conversation.turns)
         lang = _answer_language(conversation.turns, question)
         prompt_tokens = _prompt_tokens(conversation)
-        call = self._function_call(conversation, question, lang, seed)
+        calls = self._function_calls(conversation, question, lang, seed)
         wants_reasoning = _wants_reasoning(conversation)
-        if call is not None:
-            arguments_text = json.dumps(call["arguments"], ensure_ascii=False)
+        if calls:
+            described = [
+                (call["name"], json.dumps(call["arguments"], ensure_ascii=False)) for call in calls
+            ]
             thinking = None
             if wants_reasoning:
-                action = f"call {call['name']} with {arguments_text}"
+                action = "; ".join(f"call {name} with {arguments}" for name, arguments in described)
                 thinking = text_answers.reasoning(
                     question, lang, conversation.reasoning_effort, action
                 )
             return Reply(
-                function_call=call,
+                function_call=calls[0],
+                function_calls=calls,
                 reasoning_content=thinking,
                 finish_reason="function_call",
                 prompt_tokens=prompt_tokens,
-                completion_tokens=count_tokens(call["name"] + arguments_text)
+                completion_tokens=sum(
+                    count_tokens(name + arguments) for name, arguments in described
+                )
                 + (count_tokens(thinking) if thinking else 0),
             )
-        content, action = self._content(conversation, question, lang, seed)
+        content, action, tool_use = self._content(conversation, question, lang, seed)
         finish_reason: Literal["stop", "length"] = "stop"
         if conversation.max_tokens is not None and count_tokens(content) > conversation.max_tokens:
             content = truncate_to_tokens(content, conversation.max_tokens)
@@ -137,6 +166,7 @@ class Brain:
             prompt_tokens=prompt_tokens,
             completion_tokens=count_tokens(content) + (count_tokens(thinking) if thinking else 0),
             chunks=split_chunks(content),
+            tool_use=tool_use,
         )
 
     def count_tokens(self, text: str) -> int:
@@ -146,6 +176,22 @@ class Brain:
     def embed(self, text: str, dimensions: int) -> list[float]:
         """Unit-length vector whose cosine similarity reflects shared words."""
         return embed(text, dimensions)
+
+    def _function_calls(
+        self, conversation: Conversation, question: str, lang: Language, seed: int
+    ) -> tuple[dict[str, Any], ...]:
+        """Every call of the answer: forced, required (``any``), several (v2) or one matched."""
+        mode = conversation.function_call
+        functions = conversation.functions
+        several: tuple[dict[str, Any], ...] = ()
+        if conversation.parallel_calls and not isinstance(mode, dict) and mode != "none":
+            several = several_calls(functions, question, lang, seed)
+        if mode == "any" and functions:
+            return several if len(several) > 1 else (any_call(functions, question, lang, seed),)
+        if len(several) > 1 and not _function_result_pending(conversation.turns):
+            return several
+        call = self._function_call(conversation, question, lang, seed)
+        return (call,) if call is not None else ()
 
     def _function_call(
         self, conversation: Conversation, question: str, lang: Language, seed: int
@@ -176,20 +222,40 @@ class Brain:
 
     def _content(
         self, conversation: Conversation, question: str, lang: Language, seed: int
-    ) -> tuple[str, str]:
-        """The reply text and a short description of what was done (for reasoning)."""
+    ) -> tuple[str, str, ToolUse | None]:
+        """The reply text, a short description of what was done (for reasoning), the tool used.
+
+        Order: a forced built-in tool, ``response_format``, a built-in tool the question asks for
+        (not right after function results), the function results, a plain answer.
+        """
         response_format = conversation.response_format or {}
+        forced = conversation.forced_tool
+        if forced is not None or not (
+            response_format or _function_result_pending(conversation.turns)
+        ):
+            tool = choose_builtin(conversation.builtin_tools, forced, question)
+            if tool is not None:
+                text, used = builtin_answer(tool, question, lang, seed)
+                return text, f"use {tool}", used
+        if response_format.get("type") == "regex":
+            pattern = str(response_format.get("regex", ""))
+            return generate_matching(pattern, seed), "match the regex", None
         if response_format:
-            return _structured_content(response_format, question, lang, seed), "return JSON"
-        result = _pending_function_result(conversation.turns)
-        if result is not None:
-            name, payload = result
-            answer = text_answers.function_result_answer(name, payload, lang)
-            return answer, f"answer with the result of {name}"
+            return _structured_content(response_format, question, lang, seed), "return JSON", None
+        results = _pending_function_results(conversation.turns)
+        if results:
+            if not conversation.parallel_calls:
+                results = results[-1:]
+            answer = " ".join(
+                text_answers.function_result_answer(name, payload, lang)
+                for name, payload in results
+            )
+            names = ", ".join(name for name, _ in results)
+            return answer, f"answer with the result of {names}", None
         last_user = next((t for t in reversed(conversation.turns) if t.role == "user"), None)
         has_attachments = bool(last_user and last_user.attachments)
         answer = text_answers.plain_answer(question, lang, seed, has_attachments=has_attachments)
-        return answer, "answer briefly"
+        return answer, "answer briefly", None
 
 
 def _seed(conversation: Conversation) -> int:
@@ -229,17 +295,18 @@ def _answer_language(turns: tuple[Turn, ...], question: str) -> Language:
 
 
 def _function_result_pending(turns: tuple[Turn, ...]) -> bool:
-    return _pending_function_result(turns) is not None
+    return bool(_pending_function_results(turns))
 
 
-def _pending_function_result(turns: tuple[Turn, ...]) -> tuple[str, str] | None:
-    """The last function result given after the latest user message, if any."""
+def _pending_function_results(turns: tuple[Turn, ...]) -> list[tuple[str, str]]:
+    """Function results given after the latest user message, oldest first."""
+    results: list[tuple[str, str]] = []
     for turn in reversed(turns):
         if turn.role == "user":
-            return None
+            break
         if turn.role == "function":
-            return turn.name or "function", turn.content
-    return None
+            results.append((turn.name or "function", turn.content))
+    return results[::-1]
 
 
 _TURN_OVERHEAD = 4
@@ -254,6 +321,8 @@ def _prompt_tokens(conversation: Conversation) -> int:
         total += _TURN_OVERHEAD + count_tokens(turn.content)
         if turn.function_call:
             total += count_tokens(json.dumps(turn.function_call, ensure_ascii=False))
+        for call in turn.function_calls[1:]:
+            total += count_tokens(json.dumps(call, ensure_ascii=False))
     for function in conversation.functions:
         total += count_tokens(json.dumps(function, ensure_ascii=False))
     if conversation.response_format:

@@ -43,16 +43,17 @@ def _prompt_tokens(conversation: Conversation, state: EmulatorState) -> int:
     return sum(count(turn.content) for turn in conversation.turns)
 
 
-def _scripted_reply(
-    entry: ScriptedReply, conversation: Conversation, state: EmulatorState
-) -> Reply:
+def scripted_reply(entry: ScriptedReply, conversation: Conversation, state: EmulatorState) -> Reply:
+    """The :class:`Reply` a scripted answer stands for (usage counted by the brain's tokenizer)."""
     count = state.brain.count_tokens
     completion_text = entry.content + (entry.reasoning_content or "")
-    if entry.function_call is not None:
-        completion_text += str(entry.function_call)
+    calls = entry.function_calls or ((entry.function_call,) if entry.function_call else ())
+    for call in calls:
+        completion_text += str(call)
     return Reply(
         content=entry.content,
-        function_call=entry.function_call,
+        function_call=calls[0] if calls else None,
+        function_calls=calls,
         reasoning_content=entry.reasoning_content,
         finish_reason=entry.finish_reason,
         prompt_tokens=_prompt_tokens(conversation, state),
@@ -73,7 +74,11 @@ async def chat_completions(request: Request, exchange: Exchange, state: Emulator
     if isinstance(entry, ScriptedError):
         raise ApiError(entry.status, entry.message, entry.headers)
     if isinstance(entry, ScriptedReply):
-        reply = _scripted_reply(entry, conversation, state)
+        if len(entry.function_calls) > 1:
+            # A test-setup mistake: say so instead of silently sending the first call only.
+            message = "scripted reply has several function calls; the v1 API carries one"
+            raise ApiError(500, message)
+        reply = scripted_reply(entry, conversation, state)
         cut_after = entry.cut_after if entry.cut_after is not None else cut_after
     else:
         reply = state.brain.reply(conversation)
@@ -92,28 +97,61 @@ async def chat_completions(request: Request, exchange: Exchange, state: Emulator
         if state.faults.stall_seconds > 0:
             await asyncio.sleep(state.faults.stall_seconds)
         return json_response(completion_body(completion), exchange)
+    events = [sse_event(chunk) for chunk in stream_chunks(completion)]
+    return sse_response(
+        stream_with_faults(
+            events,
+            malformed=MALFORMED_CHUNK,
+            terminator=SSE_DONE,
+            exchange=exchange,
+            state=state,
+            cut_after=cut_after,
+        ),
+        exchange,
+    )
+
+
+def sse_response(body: AsyncIterator[bytes], exchange: Exchange) -> StreamingResponse:
+    """A streaming answer with the id headers; the request is logged when the stream ends."""
     exchange.log_deferred = True
     # Content-Type set by hand: Starlette would append "; charset=utf-8" to text/* (REC has none).
     headers = {**exchange.id_headers, "Content-Type": EVENT_STREAM}
-    return StreamingResponse(_sse(completion, exchange, state, cut_after), headers=headers)
+    return StreamingResponse(body, headers=headers)
 
 
-async def _sse(
-    completion: Completion, exchange: Exchange, state: EmulatorState, cut_after: int | None
+async def stream_with_faults(
+    events: list[bytes],
+    *,
+    malformed: bytes,
+    terminator: bytes | None,
+    exchange: Exchange,
+    state: EmulatorState,
+    cut_after: int | None,
 ) -> AsyncIterator[bytes]:
+    """Send ready SSE events, applying the stream faults (delays, a malformed event, a cut).
+
+    Args:
+        events: Encoded events, in order.
+        malformed: What replaces the event at ``faults.malformed_chunk_at``.
+        terminator: Sent after the last event (v1 ``[DONE]``; None for v2).
+        exchange: The request record (counts sent events; logged at the end).
+        state: Emulator state (faults, log).
+        cut_after: Drop the connection after this many events, without the terminator.
+    """
     faults = state.faults
     try:
-        for index, chunk in enumerate(stream_chunks(completion)):
+        for index, event in enumerate(events):
             if cut_after is not None and index >= cut_after:
                 raise StreamCut
             if index and faults.chunk_delay > 0:
                 await asyncio.sleep(faults.chunk_delay)
-            yield MALFORMED_CHUNK if faults.malformed_chunk_at == index else sse_event(chunk)
+            yield malformed if faults.malformed_chunk_at == index else event
             exchange.chunks_sent += 1
             if index == 0 and faults.stall_seconds > 0:
                 await asyncio.sleep(faults.stall_seconds)
         if cut_after is not None:
             raise StreamCut
-        yield SSE_DONE
+        if terminator is not None:
+            yield terminator
     finally:
         state.log.add(exchange.log_entry())

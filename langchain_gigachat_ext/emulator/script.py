@@ -23,6 +23,8 @@ class ScriptedReply:
     """Reported finish reason."""
     cut_after: int | None = None
     """When streamed, close the connection abruptly after this many chunks."""
+    function_calls: tuple[dict[str, Any], ...] = ()
+    """Several calls in one answer (v2 only; the v1 route rejects more than one)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,23 @@ class Script:
         call = {"name": name, "arguments": dict(arguments or {})}
         return self._push(
             ScriptedReply(function_call=call, finish_reason="function_call", cut_after=cut_after)
+        )
+
+    def reply_function_calls(
+        self, calls: list[tuple[str, Mapping[str, Any]]], *, cut_after: int | None = None
+    ) -> Script:
+        """Queue one answer with several function calls (v2 only); ``(name, arguments)`` pairs."""
+        parsed = tuple({"name": name, "arguments": dict(arguments)} for name, arguments in calls)
+        if not parsed:
+            msg = "reply_function_calls needs at least one call"
+            raise ValueError(msg)
+        return self._push(
+            ScriptedReply(
+                function_call=parsed[0],
+                function_calls=parsed,
+                finish_reason="function_call",
+                cut_after=cut_after,
+            )
         )
 
     def reply_error(

@@ -1,4 +1,7 @@
-"""The Starlette app: v1 routes under ``/api/v1`` and ``/v1``, OAuth at ``/api/v2/oauth``."""
+"""The Starlette app: v1 under ``/api/v1`` and ``/v1``, v2 chat under ``/api/v2`` and ``/v2``.
+
+OAuth is served at ``/api/v2/oauth``.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from langchain_gigachat_ext._catalog import EMBEDDING_MODELS
 from langchain_gigachat_ext.emulator.chat import StreamCut, chat_completions
+from langchain_gigachat_ext.emulator.chat_v2 import chat_completions_v2
+from langchain_gigachat_ext.emulator.embeddings import embeddings
 from langchain_gigachat_ext.emulator.errors import ApiError, OAuthError
 from langchain_gigachat_ext.emulator.exchange import (
     Exchange,
@@ -33,12 +37,14 @@ from langchain_gigachat_ext.emulator.state import EmulatorState
 from langchain_gigachat_ext.emulator.validation import (
     NO_SUCH_MODEL,
     parse_json,
-    validate_embeddings,
     validate_tokens_count,
 )
 
 API_PREFIXES: Final = ("/api/v1", "/v1")
 """Base paths of the two front ends (PROTOCOL.md §1)."""
+
+V2_PREFIXES: Final = ("/api/v2", "/v2")
+"""Where the SDK sends v2 chat for a ``…/api/v1`` or ``…/v1`` base URL (PROTOCOL.md §1)."""
 
 OAUTH_PATH: Final = "/api/v2/oauth"
 """OAuth endpoint path (REC)."""
@@ -96,29 +102,6 @@ async def _model(request: Request, exchange: Exchange, _state: EmulatorState) ->
     if model_id not in MODEL_TYPES:
         raise ApiError(404, NO_SUCH_MODEL)
     return json_response(model_card(model_id), exchange)
-
-
-async def _embeddings(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
-    body = exchange.body = parse_json(await request.body())
-    brain = state.brain
-    embedding = validate_embeddings(body, brain.count_tokens)
-    dimensions = EMBEDDING_MODELS[embedding.model].dimensions
-    data = []
-    total = 0
-    for index, text in enumerate(embedding.texts):
-        tokens = brain.count_tokens(text)
-        total += tokens
-        data.append(
-            {
-                "object": "embedding",
-                "index": index,
-                "embedding": brain.embed(text, dimensions),
-                "usage": {"prompt_tokens": tokens},
-            }
-        )
-    state.charge("embeddings", total)
-    # Per-item usage and no top-level usage (REC test_embeddings_multiple).
-    return json_response({"object": "list", "model": embedding.model, "data": data}, exchange)
 
 
 async def _tokens_count(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
@@ -184,7 +167,7 @@ _API_ROUTES: Final[tuple[tuple[str, str, Handler, bool], ...]] = (
     ("/models", "GET", _models, True),
     ("/models/{model:path}", "GET", _model, True),
     ("/chat/completions", "POST", chat_completions, True),
-    ("/embeddings", "POST", _embeddings, True),
+    ("/embeddings", "POST", embeddings, True),
     ("/tokens/count", "POST", _tokens_count, True),
     ("/files", "POST", _upload_file, True),
     ("/files", "GET", _list_files, True),
@@ -200,6 +183,10 @@ def _routes(state: EmulatorState) -> list[BaseRoute]:
         return await _oauth(request, state)
 
     routes: list[BaseRoute] = [Route(OAUTH_PATH, oauth, methods=["POST"])]
+    chat_v2 = api_endpoint(state, chat_completions_v2, auth=True)
+    routes.extend(
+        Route(prefix + "/chat/completions", chat_v2, methods=["POST"]) for prefix in V2_PREFIXES
+    )
     for prefix in API_PREFIXES:
         for path, method, handler, auth in _API_ROUTES:
             endpoint = api_endpoint(state, handler, auth=auth)

@@ -19,6 +19,7 @@ from langchain_gigachat_ext._catalog import (
     MAX_IMAGES_PER_MESSAGE,
     MAX_IMAGES_PER_REQUEST,
 )
+from langchain_gigachat_ext.emulator._brain_regex import UnsupportedRegexError, parse_regex
 from langchain_gigachat_ext.emulator.brain import Conversation, Role, Turn
 from langchain_gigachat_ext.emulator.errors import ApiError
 from langchain_gigachat_ext.emulator.protocol import is_chat_model
@@ -67,35 +68,49 @@ def parse_json(raw: bytes) -> Any:
         raise ApiError(400, INVALID_JSON) from exc
 
 
-def _invalid(detail: str) -> ApiError:
+def invalid_params(detail: str) -> ApiError:
+    """The 422 ``Invalid params: ...`` error (DOC wording prefix)."""
     return ApiError(422, f"Invalid params: {detail}")
 
 
-def _number(body: dict[str, Any], key: str) -> float | None:
+def number_field(body: dict[str, Any], key: str) -> float | None:
+    """``body[key]`` as a float, None when absent; 422 when it is not a number."""
     value = body.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise _invalid(f"{key} must be a number")  # inferred
+        raise invalid_params(f"{key} must be a number")  # inferred
     return float(value)
 
 
-def _check_sampling(body: dict[str, Any]) -> None:
-    temperature = _number(body, "temperature")
+def check_sampling(body: dict[str, Any]) -> None:
+    """Check ``temperature``, ``top_p``, ``repetition_penalty`` and ``max_tokens`` of ``body``."""
+    temperature = number_field(body, "temperature")
     if temperature is not None and temperature <= 0:
         # DOC: exclusive minimum 0; status and wording inferred from the repetition_penalty text.
-        raise _invalid("temperature must be in range (0, +inf)")
-    top_p = _number(body, "top_p")
+        raise invalid_params("temperature must be in range (0, +inf)")
+    top_p = number_field(body, "top_p")
     if top_p is not None and not 0 <= top_p <= 1:
-        raise _invalid("top_p must be in range [0, 1]")  # DOC range; wording inferred
-    penalty = _number(body, "repetition_penalty")
+        raise invalid_params("top_p must be in range [0, 1]")  # DOC range; wording inferred
+    penalty = number_field(body, "repetition_penalty")
     if penalty is not None and penalty <= 0:
-        raise _invalid("repetition_penalty must be in range (0, +inf)")  # DOC, recorded text
+        raise invalid_params("repetition_penalty must be in range (0, +inf)")  # DOC, recorded text
     max_tokens = body.get("max_tokens")
     if max_tokens is not None and (
         isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
     ):
-        raise _invalid("max_tokens must be a positive integer")  # inferred
+        raise invalid_params("max_tokens must be a positive integer")  # inferred
+
+
+def check_regex(pattern: Any, where: str) -> str:
+    """A ``response_format`` regex the emulator can satisfy, else 422 (inferred status/wording)."""
+    if not isinstance(pattern, str) or not pattern:
+        raise invalid_params(f"{where} must be a non-empty string")
+    try:
+        parse_regex(pattern)
+    except UnsupportedRegexError as exc:
+        raise invalid_params(f"{where} is not supported: {exc}") from None
+    return pattern
 
 
 def _check_functions(body: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -103,7 +118,7 @@ def _check_functions(body: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     if not isinstance(functions, list) or not all(
         isinstance(spec, dict) and isinstance(spec.get("name"), str) for spec in functions
     ):
-        raise _invalid("functions must be a list of objects with a name")  # inferred
+        raise invalid_params("functions must be a list of objects with a name")  # inferred
     for spec in functions:
         # A name-only spec selects a built-in; anything else is unknown (3P gigachat-js: 404).
         if "parameters" not in spec and spec["name"] not in BUILTIN_FUNCTIONS:
@@ -123,32 +138,34 @@ def _check_function_call(
             # DOC: forcing requires the function to be described; 404 status inferred from 3P text.
             raise ApiError(404, f"Function schema for {choice['name']} not found")
         return choice
-    raise _invalid("function_call must be 'auto', 'none' or {\"name\": ...}")  # inferred
+    raise invalid_params("function_call must be 'auto', 'none' or {\"name\": ...}")  # inferred
 
 
 def _turn(message: Any, index: int) -> Turn:
     if not isinstance(message, dict):
-        raise _invalid(f"messages[{index}] must be an object")  # inferred
+        raise invalid_params(f"messages[{index}] must be an object")  # inferred
     role = message.get("role")
     if role not in ROLES:
-        raise _invalid(f"messages[{index}].role {role!r} is not supported")  # inferred
+        raise invalid_params(f"messages[{index}].role {role!r} is not supported")  # inferred
     content = message.get("content")
     content = "" if content is None else content
     if not isinstance(content, str):
-        raise _invalid(f"messages[{index}].content must be a string")  # inferred
+        raise invalid_params(f"messages[{index}].content must be a string")  # inferred
     name = message.get("name")
     call = message.get("function_call")
     if call is not None:
         if not isinstance(call, dict) or not isinstance(call.get("name"), str):
-            raise _invalid(f"messages[{index}].function_call must have a name")  # inferred
+            raise invalid_params(f"messages[{index}].function_call must have a name")  # inferred
         arguments = call.get("arguments", {})
         if not isinstance(arguments, dict):
             # Unverified whether the server accepts string arguments; the SDK never sends them.
-            raise _invalid("function_call.arguments must be a JSON object")  # inferred
+            raise invalid_params("function_call.arguments must be a JSON object")  # inferred
         call = {"name": call["name"], "arguments": arguments}
     attachments = message.get("attachments") or []
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
-        raise _invalid(f"messages[{index}].attachments must be a list of file ids")  # inferred
+        raise invalid_params(
+            f"messages[{index}].attachments must be a list of file ids"
+        )  # inferred
     turn_role: Role = role
     return Turn(
         role=turn_role,
@@ -170,20 +187,21 @@ def _check_history(turns: list[Turn]) -> None:
         if turn.role != "function":
             continue
         if not turn.name:
-            raise _invalid("function message must have a name")  # inferred
+            raise invalid_params("function message must have a name")  # inferred
         previous = turns[index - 1] if index else None
         if previous is None or previous.function_call is None:
             # 3P langchain4j-gigachat#26: the call must precede its result; wording inferred.
-            raise _invalid(f"function result for {turn.name} has no preceding function call")
+            raise invalid_params(f"function result for {turn.name} has no preceding function call")
         try:
             json.loads(turn.content)
         except ValueError:
-            raise _invalid(
+            raise invalid_params(
                 f"invalid function result for function {turn.name} json string"
             ) from None
 
 
-def _check_attachments(turns: list[Turn], lookup: FileLookup) -> None:
+def check_attachments(turns: list[Turn], lookup: FileLookup) -> None:
+    """Check that attached files exist and respect the per-message and per-request limits."""
     images = 0
     heavy_bytes = 0
     for turn in turns:
@@ -199,13 +217,15 @@ def _check_attachments(turns: list[Turn], lookup: FileLookup) -> None:
                 in_message += 1
                 images += 1
         if in_message > MAX_IMAGES_PER_MESSAGE:
-            raise _invalid("only one image per message is allowed")  # DOC limit; wording inferred
+            raise invalid_params(
+                "only one image per message is allowed"
+            )  # DOC limit; wording inferred
     if images > MAX_IMAGES_PER_REQUEST:
-        raise _invalid(
+        raise invalid_params(
             f"too many images: {images} > {MAX_IMAGES_PER_REQUEST}"
         )  # DOC; inferred text
     if heavy_bytes >= MAX_ATTACHMENT_BYTES_PER_REQUEST:
-        raise _invalid("attachments are too large")  # DOC < 80 MB; wording inferred
+        raise invalid_params("attachments are too large")  # DOC < 80 MB; wording inferred
 
 
 def validate_chat(body: Any, lookup: FileLookup) -> ChatRequest:
@@ -222,21 +242,23 @@ def validate_chat(body: Any, lookup: FileLookup) -> ChatRequest:
         raise ApiError(400, INVALID_JSON)  # inferred: a non-object body is not a request
     model = body.get("model")
     if not isinstance(model, str) or not model:
-        raise _invalid("model is required")  # inferred
+        raise invalid_params("model is required")  # inferred
     if not is_chat_model(model):
         raise ApiError(404, NO_SUCH_MODEL)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise _invalid("messages must be a non-empty list")  # inferred
-    _check_sampling(body)
+        raise invalid_params("messages must be a non-empty list")  # inferred
+    check_sampling(body)
     functions = _check_functions(body)
     function_call = _check_function_call(body, functions)
     turns = [_turn(message, index) for index, message in enumerate(messages)]
     _check_history(turns)
-    _check_attachments(turns, lookup)
+    check_attachments(turns, lookup)
     response_format = body.get("response_format")
+    if isinstance(response_format, dict) and response_format.get("type") == "regex":
+        check_regex(response_format.get("regex"), "response_format.regex")
     reasoning_effort = body.get("reasoning_effort")
-    interval = _number(body, "update_interval") or 0.0
+    interval = number_field(body, "update_interval") or 0.0
     conversation = Conversation(
         model=model,
         turns=tuple(turns),
@@ -245,7 +267,7 @@ def validate_chat(body: Any, lookup: FileLookup) -> ChatRequest:
         response_format=response_format if isinstance(response_format, dict) else None,
         max_tokens=body.get("max_tokens"),
         reasoning_effort=reasoning_effort if isinstance(reasoning_effort, str) else None,
-        temperature=_number(body, "temperature"),
+        temperature=number_field(body, "temperature"),
     )
     return ChatRequest(
         conversation=conversation, stream=body.get("stream") is True, update_interval=interval
@@ -260,6 +282,8 @@ class EmbeddingsRequest:
     """Embedding model id."""
     texts: tuple[str, ...]
     """Inputs, in order."""
+    tokens: tuple[int, ...] = ()
+    """Token count of each input (counted once for the limit check, reused for ``usage``)."""
 
 
 def validate_embeddings(body: Any, count_tokens: Callable[[str], int]) -> EmbeddingsRequest:
@@ -282,18 +306,18 @@ def validate_embeddings(body: Any, count_tokens: Callable[[str], int]) -> Embedd
     if isinstance(texts, str):
         texts = [texts]
     if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
-        raise _invalid("input must be a non-empty list of strings")  # inferred
+        raise invalid_params("input must be a non-empty list of strings")  # inferred
     if len(texts) > MAX_EMBEDDING_BATCH_ITEMS:
         raise ApiError(
             413, f"Too many inputs: {len(texts)} > {MAX_EMBEDDING_BATCH_ITEMS}"
         )  # inferred
-    for index, text in enumerate(texts):
-        tokens = count_tokens(text)
+    counts = tuple(map(count_tokens, texts))
+    for index, tokens in enumerate(counts):
         if tokens > facts.max_input_tokens:
-            raise _invalid(  # inferred status and wording
+            raise invalid_params(  # inferred status and wording
                 f"input[{index}] is too long: {tokens} tokens > {facts.max_input_tokens}"
             )
-    return EmbeddingsRequest(model=model, texts=tuple(texts))
+    return EmbeddingsRequest(model=model, texts=tuple(texts), tokens=counts)
 
 
 def validate_tokens_count(body: Any) -> tuple[str, ...]:
@@ -311,5 +335,5 @@ def validate_tokens_count(body: Any) -> tuple[str, ...]:
     if isinstance(texts, str):
         texts = [texts]
     if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        raise _invalid("input must be a list of strings")  # inferred
+        raise invalid_params("input must be a list of strings")  # inferred
     return tuple(texts)

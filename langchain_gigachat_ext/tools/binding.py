@@ -21,16 +21,18 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.tool import tool_call
 
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
-from langchain_gigachat_ext.tools.functions import GigaChatFunction, ToolSet, convert_tools
-from langchain_gigachat_ext.tools.schema import (
-    CompiledSchema,
-    compile_schema,
-    sanitize_function_name,
-)
+from langchain_gigachat_ext.tools._names import sanitize_function_name
+from langchain_gigachat_ext.tools.builtin import resolve_builtin_choice, split_builtin_tools
 from langchain_gigachat_ext.tools.text_calls import parse_text_tool_calls
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+    from langchain_gigachat_ext.tools.functions import GigaChatFunction, ToolSet
+    from langchain_gigachat_ext.tools.schema import CompiledSchema
+
+# The function converter and schema compiler (tools.functions, tools.schema) are imported where
+# tools are first bound: a model without tools never pays their import time.
 
 DISPATCHER_NAME = "choose_and_call_tool"
 """Wire name of the synthetic function used for ``tool_choice="any"`` with several tools."""
@@ -86,6 +88,10 @@ class ToolPlan:
         if self.response_schema is not None and not message.tool_calls:
             message.content = restore_json_text(message.text, self.response_schema)
         return message
+
+
+NO_TOOLS = ToolPlan()
+"""The plan of a call without tools or structured output (immutable, shared)."""
 
 
 def restore_json_text(text: str, schema: CompiledSchema) -> str:
@@ -178,24 +184,48 @@ def _function_call_for(
     raise GigaChatInvalidInputError(msg)
 
 
-def compile_response_format(response_format: Any) -> tuple[dict[str, Any], CompiledSchema]:
-    """OpenAI- or GigaChat-shaped ``response_format`` → GigaChat's ``{"type","schema"}``."""
+def compile_response_format(
+    response_format: Any,
+) -> tuple[dict[str, Any], CompiledSchema | None]:
+    """OpenAI- or GigaChat-shaped ``response_format`` → GigaChat's ``{"type","schema"}``.
+
+    ``{"type": "regex", "regex": ...}`` (v2 only; PROTOCOL §7.1) passes through uncompiled.
+    """
+    if isinstance(response_format, dict) and response_format.get("type") == "regex":
+        pattern = response_format.get("regex")
+        if not isinstance(pattern, str) or not pattern:
+            msg = "response_format {'type': 'regex'} needs a non-empty 'regex' string."
+            raise GigaChatInvalidInputError(msg)
+        return {"type": "regex", "regex": pattern}, None
     if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
         msg = (
-            "response_format must be {'type': 'json_schema', ...}; GigaChat has no "
-            "schema-less JSON mode."
+            "response_format must be {'type': 'json_schema', ...} (or {'type': 'regex', ...} "
+            "on the v2 API); GigaChat has no schema-less JSON mode."
         )
         raise GigaChatInvalidInputError(msg)
+    from langchain_gigachat_ext.tools.schema import compile_schema
+
+    native = native_response_format(response_format)
+    compiled = compile_schema(native["schema"])
+    wire: dict[str, Any] = {**native, "schema": compiled.parameters}
+    return wire, compiled
+
+
+def native_response_format(response_format: dict[str, Any]) -> dict[str, Any]:
+    """A json_schema ``response_format`` (OpenAI or GigaChat shape) with the schema as given.
+
+    The v2 API takes the caller's JSON schema natively (REC ``test_primary_chat_parse_json_schema``
+    sends pydantic's schema unchanged); v1 gets it compiled (:func:`compile_response_format`).
+    """
     nested = response_format.get("json_schema")
     if isinstance(nested, dict):  # OpenAI shape, as create_agent's ProviderStrategy sends it
         schema, strict = nested.get("schema", {}), nested.get("strict")
     else:
         schema, strict = response_format.get("schema", {}), response_format.get("strict")
-    compiled = compile_schema(schema)
-    wire: dict[str, Any] = {"type": "json_schema", "schema": compiled.parameters}
+    wire: dict[str, Any] = {"type": "json_schema", "schema": schema}
     if strict is not None:
         wire["strict"] = bool(strict)
-    return wire, compiled
+    return wire
 
 
 def plan_tools(
@@ -207,10 +237,20 @@ def plan_tools(
     response_format: Any,
 ) -> ToolPlan:
     """Build the :class:`ToolPlan` for one call from the bound/call keyword arguments."""
+    if (
+        tool_set is None
+        and tool_choice is None
+        and not functions
+        and function_call is None
+        and response_format is None
+    ):
+        return NO_TOOLS  # the common plain-chat call: nothing to compile
     if functions:
         if tool_set is not None:
             msg = "Pass tools either with bind_tools() or as `functions`, not both."
             raise GigaChatInvalidInputError(msg)
+        from langchain_gigachat_ext.tools.functions import convert_tools
+
         tool_set = convert_tools(list(functions))
     wire_format, compiled = (None, None)
     if response_format is not None:
@@ -253,9 +293,11 @@ class ToolBindingMixin:
 
         Args:
             tools: ``BaseTool``s, ``@tool`` functions, callables, pydantic models, TypedDicts,
-                OpenAI-format dicts or JSON schemas. GigaChat extras ``few_shot_examples`` and
-                ``return_parameters`` are read from ``BaseTool.extras`` or dict keys.
-            tool_choice: ``None``/``"auto"``, ``"none"``, a tool name,
+                OpenAI-format dicts or JSON schemas; on the v2 API also built-in tools
+                (``"web_search"``, :func:`~langchain_gigachat_ext.tools.builtin.web_search`,
+                ...). GigaChat extras ``few_shot_examples`` and ``return_parameters`` are read
+                from ``BaseTool.extras`` or dict keys.
+            tool_choice: ``None``/``"auto"``, ``"none"``, a tool or built-in tool name,
                 ``{"type": "function", "function": {"name": ...}}``, ``True``, ``"any"`` or
                 ``"required"`` (a call is then guaranteed; see the module docs).
             response_format: A JSON-schema ``response_format`` (OpenAI or GigaChat shape), as
@@ -279,15 +321,27 @@ class ToolBindingMixin:
             llm.bind_tools([get_weather], tool_choice="any").invoke("Weather in Kazan?")
             ```
         """
-        tool_set = convert_tools(list(tools))
+        ordinary, builtins = split_builtin_tools(tools)
+        if builtins and getattr(self, "api_version", "v1") != "v2":
+            names = ", ".join(tool.name for tool in builtins)
+            msg = f"Built-in tools ({names}) need the v2 chat API: ChatGigaChat(api_version='v2')."
+            raise GigaChatInvalidInputError(msg)
+        from langchain_gigachat_ext.tools.functions import convert_tools
+
+        tool_set = convert_tools(ordinary)
+        plan_choice, _ = resolve_builtin_choice(
+            tool_choice, builtins, has_functions=bool(tool_set.functions)
+        )
         plan_tools(  # validate now, not at first call
             tool_set=tool_set,
-            tool_choice=tool_choice,
+            tool_choice=plan_choice,
             functions=None,
             function_call=None,
             response_format=response_format,
         )
         bound: dict[str, Any] = {"tool_set": tool_set, **kwargs}
+        if builtins:
+            bound["builtin_tools"] = builtins
         if tool_choice is not None:
             bound["tool_choice"] = tool_choice
         if response_format is not None:
@@ -298,14 +352,20 @@ class ToolBindingMixin:
         self,
         schema: Any = None,
         *,
-        method: str = "function_calling",
+        method: str | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Structured output; see :mod:`langchain_gigachat_ext.tools.structured`."""
+        """Structured output; see :mod:`langchain_gigachat_ext.tools.structured`.
+
+        ``method`` defaults to ``function_calling`` on the v1 API and ``json_schema`` on v2.
+        """
         from langchain_gigachat_ext.tools.structured import structured_output_runnable
 
+        if method is None:
+            v2 = getattr(self, "api_version", "v1") == "v2"
+            method = "json_schema" if v2 else "function_calling"
         return structured_output_runnable(
             cast("BaseChatModel", self),
             schema,

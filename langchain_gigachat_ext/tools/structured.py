@@ -7,6 +7,12 @@ Methods:
 * ``json_mode``: GigaChat has **no schema-less JSON mode** (PROTOCOL §11, peers.md (d)). With a
   schema this is the same as ``json_schema``; without one, the model is instructed to answer with
   a JSON object and the text is parsed as JSON (no guarantee from the API).
+* ``regex`` (v2 API only): ``schema`` is a regular expression; the API constrains the answer to
+  it (REC ``test_primary_chat_regex_format``) and the result is the matched text, checked with
+  ``re.fullmatch``.
+
+The default method is ``function_calling`` on v1 and ``json_schema`` on v2, where the API takes
+the schema natively (REC ``test_primary_chat_parse_json_schema``).
 
 ``strict`` is forwarded to the native ``response_format``; functions have no strict mode in the
 v1 API, so with ``function_calling`` it only marks the intent.
@@ -14,6 +20,7 @@ v1 API, so with ``function_calling`` it only marks the intent.
 
 from __future__ import annotations
 
+import re
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +48,7 @@ from langchain_gigachat_ext.errors import (
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-METHODS = ("function_calling", "json_schema", "json_mode")
+METHODS = ("function_calling", "json_schema", "json_mode", "regex")
 
 JSON_MODE_INSTRUCTION = (
     "Answer with a single JSON object only: no prose, no Markdown fences, no comments."
@@ -113,6 +120,8 @@ def structured_output_runnable(
     ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
     if method == "function_calling":
         model, parser = _function_calling(llm, schema, ls_format)
+    elif method == "regex":
+        model, parser = _regex(llm, schema, ls_format)
     elif schema is not None:
         native, native_parser = _native(llm, schema, strict, ls_format)
         fallback, fallback_parser = _function_calling(llm, schema, ls_format)
@@ -149,12 +158,50 @@ def _function_calling(
     return model, JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
 
 
+class _RegexAnswerParser(BaseCumulativeTransformOutputParser[str]):
+    """Returns the answer text when it fully matches the pattern."""
+
+    pattern: str
+
+    def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
+        text = result[0].text.strip()
+        if re.fullmatch(self.pattern, text) is not None:
+            return text
+        if partial:
+            return None
+        msg = f"Structured output {text[:200]!r} does not match the pattern {self.pattern!r}."
+        raise OutputParserException(msg, llm_output=text)
+
+    def parse(self, text: str) -> Any:
+        return self.parse_result([Generation(text=text)])
+
+
+def _regex(llm: BaseChatModel, schema: Any, ls_format: dict[str, Any]) -> tuple[Runnable, Runnable]:
+    if getattr(llm, "api_version", "v1") != "v2":
+        msg = "method='regex' needs the v2 chat API: ChatGigaChat(api_version='v2')."
+        raise GigaChatInvalidInputError(msg)
+    if not isinstance(schema, str):
+        msg = "method='regex' takes the regular expression as `schema` (a string)."
+        raise GigaChatInvalidInputError(msg)
+    try:
+        re.compile(schema)
+    except re.error as exc:
+        msg = f"method='regex': {schema!r} is not a valid regular expression ({exc})."
+        raise GigaChatInvalidInputError(msg) from exc
+    response_format = {"type": "regex", "regex": schema}
+    model = llm.bind(response_format=response_format, ls_structured_output_format=ls_format)
+    return model, _RegexAnswerParser(pattern=schema)
+
+
 def _native(
     llm: BaseChatModel, schema: Any, strict: bool | None, ls_format: dict[str, Any]
 ) -> tuple[Runnable, Runnable]:
+    pydantic_model = isinstance(schema, type) and hasattr(schema, "model_json_schema")
     response_format: dict[str, Any] = {
         "type": "json_schema",
-        "schema": convert_to_json_schema(schema),
+        # pydantic's own schema, titles included, as the SDK sends it (REC
+        # test_primary_chat_parse_json_schema); other forms through langchain-core.
+        "schema": schema.model_json_schema() if pydantic_model else convert_to_json_schema(schema),
     }
     if strict is not None:
         response_format["strict"] = strict

@@ -24,6 +24,7 @@ EXPECTED_ALL = [
     "GigaChatSchemaWarning",
     "GigaChatStreamInterruptedError",
     "GigaChatTimeoutError",
+    "GigaChatUnsafeURLError",
     "__version__",
     "model_profile",
 ]
@@ -43,3 +44,30 @@ def test_version_matches_pyproject() -> None:
 
 def test_gigachat_alias_is_the_same_class() -> None:
     assert langchain_gigachat_ext.GigaChat is langchain_gigachat_ext.ChatGigaChat
+
+
+EXPECTED_TOOLS_ALL = [
+    "BUILTIN_TOOL_NAMES",
+    "BuiltinTool",
+    "CompiledSchema",
+    "GigaChatFunction",
+    "GigaChatSchemaWarning",
+    "SchemaCompilationError",
+    "ToolSet",
+    "code_interpreter",
+    "compile_schema",
+    "convert_to_gigachat_function",
+    "convert_tools",
+    "image_generate",
+    "sanitize_function_name",
+    "url_content_extraction",
+    "web_search",
+]
+
+
+def test_tools_all_is_pinned() -> None:
+    from langchain_gigachat_ext import tools
+
+    assert sorted(tools.__all__) == sorted(EXPECTED_TOOLS_ALL)
+    for name in tools.__all__:
+        assert hasattr(tools, name)

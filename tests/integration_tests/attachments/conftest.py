@@ -12,7 +12,9 @@ import pytest
 from PIL import Image
 
 
-def make_image(fmt: str, color: str = "red", size: tuple[int, int] = (16, 16)) -> bytes:
+def make_image(
+    fmt: str, color: str | tuple[int, int, int] = "red", size: tuple[int, int] = (16, 16)
+) -> bytes:
     """A tiny image in ``fmt`` (Pillow)."""
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format=fmt)
@@ -49,10 +51,12 @@ def make_pdf(text: str = "Dummy PDF file") -> bytes:
 
 @dataclass
 class FileServer:
-    """Serves ``files`` (path → (bytes, content type)) on 127.0.0.1; records hits."""
+    """Serves ``files`` (path → (bytes, content type)) and ``redirects`` (path → Location) on
+    127.0.0.1; records hits."""
 
     base_url: str = ""
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
 
     def url(self, path: str) -> str:
@@ -66,6 +70,13 @@ def file_server() -> Iterator[FileServer]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             server_state.hits.append(self.path)
+            location = server_state.redirects.get(self.path)
+            if location is not None:
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             found = server_state.files.get(self.path)
             if found is None:
                 self.send_error(404)

@@ -18,7 +18,13 @@ PNG_B64 = base64.b64encode(PNG).decode()
 
 @pytest.fixture
 def llm(emu: Any) -> ChatGigaChat:
-    return ChatGigaChat(**emu.client_kwargs(), model="GigaChat-2-Max", max_retries=0)
+    # The fixture files are served on 127.0.0.1, which the SSRF guard refuses unless allowed.
+    return ChatGigaChat(
+        **emu.client_kwargs(),
+        model="GigaChat-2-Max",
+        max_retries=0,
+        allow_private_attachment_urls=True,
+    )
 
 
 def _entries(emu: Any, path_end: str) -> list[dict[str, Any]]:
@@ -33,6 +39,17 @@ def _sent_messages(emu: Any) -> list[dict[str, Any]]:
     chats = _entries(emu, "/chat/completions")
     assert chats, "no chat request was sent"
     return chats[-1]["body"]["messages"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def emu_uploader(emu: Any) -> Any:
+    """Uploads through a separate model, so the model under test knows nothing about the ids."""
+    other = ChatGigaChat(**emu.client_kwargs(), max_retries=0)
+
+    def upload(data: bytes, filename: str) -> str:
+        return other.upload_file(data, filename=filename).id_
+
+    return upload
 
 
 def _ask(*blocks: dict[str, Any]) -> list[HumanMessage]:
@@ -95,6 +112,42 @@ def test_file_id_is_reused_without_upload(emu: Any, llm: ChatGigaChat) -> None:
     assert _sent_messages(emu)[0]["attachments"] == [card.id_]
 
 
+def test_file_id_blocks_without_mime_type_count_as_images(emu: Any, emu_uploader: Any) -> None:
+    # Uploaded elsewhere, referenced as bare file blocks: the card's name tells they are images.
+    ids = [emu_uploader(make_image("PNG", color), f"{color}.png") for color in ("red", "blue")]
+    llm = ChatGigaChat(**emu.client_kwargs(), model="GigaChat-2-Max", max_retries=0)
+    llm.invoke(_ask(*({"type": "file", "file_id": file_id} for file_id in ids)))
+    first, second = _sent_messages(emu)
+    assert (first["attachments"], second["attachments"]) == ([ids[0]], [ids[1]])
+    eleven = [emu_uploader(make_image("PNG", (n, 1, 1)), f"{n}.png") for n in range(11)]
+    emu.state.log.clear()
+    with pytest.raises(GigaChatInvalidInputError, match="11 images"):
+        llm.invoke(_ask(*({"type": "file", "file_id": file_id} for file_id in eleven)))
+    assert _entries(emu, "/chat/completions") == []
+
+
+def test_unknown_file_id_is_refused_before_sending(emu: Any, llm: ChatGigaChat) -> None:
+    with pytest.raises(GigaChatInvalidInputError, match="does not exist"):
+        llm.invoke(_ask({"type": "file", "file_id": "00000000-0000-0000-0000-000000000000"}))
+    assert _entries(emu, "/chat/completions") == []
+
+
+def test_same_file_twice_in_a_message_is_attached_once(emu: Any, llm: ChatGigaChat) -> None:
+    card = llm.upload_file(PNG, filename="cat.png")
+    by_id = {"type": "image", "file_id": card.id_}
+    pdf = {"type": "file", "base64": base64.b64encode(make_pdf()).decode()}
+    llm.invoke(_ask(by_id, pdf, dict(by_id)))
+    (message,) = _sent_messages(emu)
+    pdf_id = emu.state.files.all()[1].id
+    assert message["attachments"] == [card.id_, pdf_id]
+    # The same bytes twice: uploaded once, attached once, nothing split.
+    inline = {"type": "image", "base64": PNG_B64, "mime_type": "image/png"}
+    llm.invoke(_ask(inline, dict(inline)))
+    (message,) = _sent_messages(emu)
+    assert len(emu.state.files.all()) == 3
+    assert message["attachments"] == [emu.state.files.all()[2].id]
+
+
 def test_repeated_image_uploads_once(emu: Any, llm: ChatGigaChat) -> None:
     block = {"type": "image", "base64": PNG_B64, "mime_type": "image/png"}
     llm.invoke(_ask(block))
@@ -122,7 +175,7 @@ def test_eleven_images_are_refused_before_sending(emu: Any, llm: ChatGigaChat) -
     blocks = [
         {
             "type": "image",
-            "base64": base64.b64encode(make_image("PNG", color)).decode(),  # type: ignore[arg-type]
+            "base64": base64.b64encode(make_image("PNG", color)).decode(),
             "mime_type": "image/png",
         }
         for color in colors
@@ -139,7 +192,10 @@ def test_unsupported_formats(emu: Any, llm: ChatGigaChat, file_server: FileServe
     with pytest.raises(GigaChatInvalidInputError, match="does not accept text/html"):
         llm.invoke(_ask({"type": "image", "url": file_server.url("/page.html")}))
     strict = ChatGigaChat(
-        **emu.client_kwargs(), model="GigaChat-2-Max", convert_unsupported_images=False
+        **emu.client_kwargs(),
+        model="GigaChat-2-Max",
+        convert_unsupported_images=False,
+        allow_private_attachment_urls=True,
     )
     with pytest.raises(GigaChatInvalidInputError, match="image/jpeg, image/png"):
         strict.invoke(_ask({"type": "image", "url": file_server.url("/cat.webp")}))
@@ -150,7 +206,11 @@ async def test_download_failure_is_reported(
 ) -> None:
     with pytest.raises(GigaChatInvalidInputError, match="HTTP 404"):
         llm.invoke(_ask({"type": "image", "url": file_server.url("/missing.png")}))
-    small = ChatGigaChat(**emu.client_kwargs(), attachment_max_download_bytes=10)
+    small = ChatGigaChat(
+        **emu.client_kwargs(),
+        attachment_max_download_bytes=10,
+        allow_private_attachment_urls=True,
+    )
     with pytest.raises(GigaChatInvalidInputError, match="download limit"):
         await small.ainvoke(_ask({"type": "image", "url": file_server.url("/cat.png")}))
     assert _entries(emu, "/chat/completions") == []
@@ -211,17 +271,6 @@ async def test_delete_uploaded_files(emu: Any, llm: ChatGigaChat) -> None:
     await llm.ainvoke(_ask(block))  # the cache forgot the deleted file: uploaded again
     assert len(emu.state.files.all()) == 1
     assert len(await llm.adelete_uploaded_files()) == 1
-
-
-def test_generated_image_becomes_a_content_block(emu: Any, llm: ChatGigaChat) -> None:
-    card = llm.upload_file(make_image("JPEG"), filename="gen.jpg")
-    emu.script.reply_text(f'<img src="{card.id_}" fuse="true"/> Here is your cat.')
-    answer = llm.invoke("Draw a cat")
-    assert answer.content == [
-        {"type": "image", "file_id": card.id_, "mime_type": "image/jpeg"},
-        {"type": "text", "text": "Here is your cat."},
-    ]
-    assert llm.download_file(card.id_)[:3] == b"\xff\xd8\xff"
 
 
 def test_auto_upload_disabled_refuses_inline_data(emu: Any, llm: ChatGigaChat) -> None:

@@ -114,7 +114,12 @@ class TestChatGigaChatMultimodal(chat_standard.TestChatGigaChatStandard):
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {**connection_kwargs(), "model": "GigaChat-2-Max"}
+        # The suite's URLs are served from loopback, which the SSRF guard refuses by default.
+        return {
+            **connection_kwargs(),
+            "model": "GigaChat-2-Max",
+            "allow_private_attachment_urls": True,
+        }
 
     @property
     def supports_image_inputs(self) -> bool:
@@ -139,3 +144,11 @@ class TestChatGigaChatMultimodal(chat_standard.TestChatGigaChatStandard):
     @property
     def supports_pdf_tool_message(self) -> bool:
         return True
+
+
+class TestChatGigaChatMultimodalV2(TestChatGigaChatMultimodal):
+    """The multimodal suite on the v2 chat API: attachments travel as ``files`` parts."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {**super().chat_model_params, "api_version": "v2"}

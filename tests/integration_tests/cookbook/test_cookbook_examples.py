@@ -89,3 +89,15 @@ def test_chain_basics_all_checks(capsys):
     out = capsys.readouterr().out
     assert "проверки: chain=ok, batch=ok, fallbacks=ok, tools=ok" in out
     assert "'from_currency': 'EUR'" in out
+
+
+def test_parallel_tools_v2_runs_two_calls_of_one_turn_at_once(capsys):
+    from cookbook.parallel_tools_v2 import main as parallel_v2
+
+    assert parallel_v2.main(["--draw"]) == 0
+    out = capsys.readouterr().out
+    assert "один ход модели, 2 вызова" in out
+    assert 'get_exchange_rate({"currency": "USD"})' in out
+    assert 'get_account_balance({"account_id": "ACC-100101"})' in out
+    assert "48250.75" in out
+    assert "image/jpeg" in out

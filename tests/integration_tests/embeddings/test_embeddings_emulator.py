@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import httpx
 import pytest
 
 from langchain_gigachat_ext._catalog import MAX_EMBEDDING_BATCH_ITEMS
 from langchain_gigachat_ext.embeddings import GigaChatEmbeddings, GigaChatInputTooLongError
+from langchain_gigachat_ext.emulator import GigaChatEmulator
+from langchain_gigachat_ext.emulator.brain import Brain
+from langchain_gigachat_ext.emulator.protocol import dumps
 from langchain_gigachat_ext.errors import GigaChatUnprocessableEntityError
+from tests.integration_tests.emulator.emu_helpers import oauth_token
 
 LONG = "слово " * 600  # about 600 emulator tokens, over the 512-token limit of Embeddings
 
@@ -86,3 +91,47 @@ async def test_async_concurrency_keeps_order_and_matches_sync(emu: Any) -> None:
     assert len(embedding_requests(emu)) == 15
     assert model.last_usage is not None
     assert model.last_usage["input_tokens"] > 0
+
+
+# --- the emulator's answer on the wire -----------------------------------------------------------
+WIRE_TEXTS = ["Hello, world!", "Как заблокировать карту?", "!!!", ""]
+
+
+def test_emulator_body_is_the_recorded_shape_with_the_brains_vectors(emu: Any) -> None:
+    brain = Brain()
+    with httpx.Client(
+        base_url=emu.base_url, headers={"Authorization": f"Bearer {oauth_token(emu)}"}
+    ) as http:
+        response = http.post("/embeddings", json={"model": "Embeddings", "input": WIRE_TEXTS})
+    assert response.status_code == 200
+    expected = {
+        "object": "list",
+        "model": "Embeddings",
+        "data": [
+            {
+                "object": "embedding",
+                "index": index,
+                "embedding": brain.embed(text, 1024),
+                "usage": {"prompt_tokens": brain.count_tokens(text)},
+            }
+            for index, text in enumerate(WIRE_TEXTS)
+        ],
+    }
+    assert response.content == dumps(expected)
+
+
+def test_client_returns_the_emulators_vectors_in_order(emu: Any) -> None:
+    texts = [f"документ {i} про вклад" for i in range(250)]
+    vectors = embeddings(emu, batch_size=30, max_concurrency=3).embed_documents(texts)
+    assert vectors == [Brain().embed(text, 1024) for text in texts]
+
+
+class _ConstantBrain(Brain):
+    def embed(self, text: str, dimensions: int) -> list[float]:
+        return [float(len(text))] + [0.5] * (dimensions - 1)
+
+
+def test_a_brain_overriding_embed_keeps_its_vectors_on_the_wire() -> None:
+    with GigaChatEmulator(brain=_ConstantBrain()) as emu:
+        vectors = embeddings(emu).embed_documents(["ab", "abcd"])
+    assert vectors == [[2.0] + [0.5] * 1023, [4.0] + [0.5] * 1023]

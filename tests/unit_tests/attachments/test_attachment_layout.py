@@ -11,8 +11,9 @@ from langchain_gigachat_ext._attachment_layout import (
     AttachmentInfo,
     arrange_attachments,
     check_request_limits,
+    dedupe_attachments,
     move_tool_attachments,
-    split_images,
+    split_attachments,
 )
 from langchain_gigachat_ext._catalog import MAX_ATTACHMENT_BYTES_PER_REQUEST
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
@@ -21,6 +22,8 @@ INFO = {
     **{f"i{n}": AttachmentInfo("image", 100) for n in range(1, 13)},
     "doc": AttachmentInfo("document", 5),
     "aud": AttachmentInfo("audio", 7),
+    "aud2": AttachmentInfo("audio", 7),
+    "doc2": AttachmentInfo("document", 5),
 }
 
 
@@ -42,6 +45,22 @@ SPLITS: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = [
         [_user("q", "i1", "doc"), _user("(image 2 of 3)", "i2"), _user("(image 3 of 3)", "i3")],
     ),
     (
+        "two documents: only the first is read per message",
+        [_user("q", "doc", "aud", "doc2")],
+        [_user("q", "doc", "aud"), _user("(document 2 of 2)", "doc2")],
+    ),
+    (
+        "images and documents, extras in their original order",
+        [_user("q", "i1", "doc", "i2", "doc2", "i3")],
+        [
+            _user("q", "i1", "doc"),
+            _user("(image 2 of 3)", "i2"),
+            _user("(document 2 of 2)", "doc2"),
+            _user("(image 3 of 3)", "i3"),
+        ],
+    ),
+    ("audio is not limited per message", [_user("q", "aud", "aud2")], [_user("q", "aud", "aud2")]),
+    (
         "unknown ids are not counted as images",
         [_user("q", "i1", "x-unknown")],
         [_user("q", "i1", "x-unknown")],
@@ -60,8 +79,40 @@ SPLITS: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("given", "expected"), [s[1:] for s in SPLITS], ids=[s[0] for s in SPLITS])
-def test_split_images(given: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
-    assert split_images(given, INFO) == expected
+def test_split_attachments(given: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    assert split_attachments(given, INFO) == expected
+
+
+DEDUPES: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = [
+    ("no repeats", [_user("q", "i1", "doc")], [_user("q", "i1", "doc")]),
+    (
+        "a repeat keeps the first position",
+        [_user("q", "doc", "i1", "doc")],
+        [_user("q", "doc", "i1")],
+    ),
+    ("three of one image", [_user("q", "i1", "i1", "i1")], [_user("q", "i1")]),
+    (
+        "repeats across messages are kept (each message attaches it)",
+        [_user("a", "i1"), {"role": "assistant", "content": "ok"}, _user("b", "i1")],
+        [_user("a", "i1"), {"role": "assistant", "content": "ok"}, _user("b", "i1")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [d[1:] for d in DEDUPES], ids=[d[0] for d in DEDUPES]
+)
+def test_dedupe_attachments(given: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    assert dedupe_attachments(given) == expected
+
+
+def test_repeated_image_is_neither_split_nor_counted_twice() -> None:
+    # Ten distinct images, each message repeating its image: ten, not twenty.
+    messages = [_user(f"q{n}", f"i{n}", f"i{n}") for n in range(1, 11)]
+    arranged = arrange_attachments(messages, INFO)
+    assert arranged == [_user(f"q{n}", f"i{n}") for n in range(1, 11)]
+    with pytest.raises(GigaChatInvalidInputError, match="11 images"):
+        arrange_attachments([*messages, _user("q11", "i11", "i11")], INFO)
 
 
 @pytest.mark.parametrize(

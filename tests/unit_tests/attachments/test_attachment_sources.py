@@ -76,6 +76,16 @@ FORMS: list[tuple[str, dict[str, Any], tuple[str, str, bytes, str, str | None]]]
         ("text", "text-plain", b"", "doc text", None),
     ),
     (
+        "v1 text-plain as base64 is a text/plain document",
+        {"type": "text-plain", "base64": base64.b64encode(b"doc text").decode()},
+        ("data", "text-plain", b"doc text", "", "text/plain"),
+    ),
+    (
+        "v1 text-plain by url",
+        {"type": "text-plain", "url": "https://e.com/notes.txt"},
+        ("url", "text-plain", b"", "https://e.com/notes.txt", "text/plain"),
+    ),
+    (
         "openai file data",
         {"type": "file", "file": {"filename": "a.pdf", "file_data": DATA_URL}},
         ("data", "file", RAW, "", "image/png"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import httpx
 import pytest
 from gigachat.models.files import UploadedFile
 
@@ -12,7 +13,7 @@ from langchain_gigachat_ext import attachments as attachments_module
 from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher
 from langchain_gigachat_ext._attachment_sources import source_from_block
 from langchain_gigachat_ext.attachments import AttachmentUploader
-from langchain_gigachat_ext.errors import GigaChatInvalidInputError
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatNotFoundError
 
 PDF = b"%PDF-1.4 tiny"
 
@@ -100,12 +101,101 @@ def test_forget_drops_cache_entries(uploads: list[Any]) -> None:
     assert uploader.uploaded_file_ids == ["id-2"]
 
 
-def test_file_ids_pass_through_and_converter_is_a_lookup(uploads: list[Any]) -> None:
-    block = {"type": "image", "file_id": "given"}
-    resolved = _uploader().resolve([source_from_block(block)], FakeTransport())  # type: ignore[arg-type]
+def _card(file_id: str, filename: str, size: int = 10) -> UploadedFile:
+    return UploadedFile(
+        id=file_id, object="file", bytes=size, created_at=0, filename=filename, purpose="general"
+    )
+
+
+@pytest.fixture
+def cards(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The server's file cards by id (``GET /files/{id}``); ``lookups`` counts the requests."""
+    stored: dict[str, Any] = {"lookups": []}
+
+    def get(file: str) -> UploadedFile:
+        stored["lookups"].append(file)
+        if file not in stored:
+            raise GigaChatNotFoundError("https://x/files", 404, b'{"message":"not found"}', None)
+        return stored[file]  # type: ignore[no-any-return]
+
+    def get_sync(_http: Any, *, file: str, access_token: Any = None) -> UploadedFile:
+        return get(file)
+
+    async def get_async(_http: Any, *, file: str, access_token: Any = None) -> UploadedFile:
+        return get(file)
+
+    monkeypatch.setattr(attachments_module.sdk_files, "get_file_sync", get_sync)
+    monkeypatch.setattr(attachments_module.sdk_files, "get_file_async", get_async)
+    return stored
+
+
+FILE_ID_KINDS: list[tuple[str, dict[str, Any], str, str]] = [
+    ("file block, png name", {"type": "file", "file_id": "f"}, "cat.png", "image"),
+    ("file block, webp still counts as image", {"type": "file", "file_id": "f"}, "a.webp", "image"),
+    ("file block, pdf name", {"type": "file", "file_id": "f"}, "report.pdf", "document"),
+    ("file block, mp3 name", {"type": "file", "file_id": "f"}, "voice.mp3", "audio"),
+    ("openai file_id form", {"type": "file", "file": {"file_id": "f"}}, "cat.jpg", "image"),
+    ("image block, name says nothing", {"type": "image", "file_id": "f"}, "blob", "image"),
+    (
+        "declared mime, name says nothing",
+        {"type": "file", "file_id": "f", "mime_type": "image/jpeg"},
+        "blob",
+        "image",
+    ),
+    ("the stored name wins", {"type": "image", "file_id": "f"}, "report.pdf", "document"),
+]
+
+
+@pytest.mark.parametrize(
+    ("block", "filename", "kind"), [c[1:] for c in FILE_ID_KINDS], ids=[c[0] for c in FILE_ID_KINDS]
+)
+async def test_file_id_kind_and_size_come_from_the_card(
+    cards: dict[str, Any], uploads: list[Any], block: dict[str, Any], filename: str, kind: str
+) -> None:
+    cards["f"] = _card("f", filename, size=1234)
+    source = source_from_block(block)
+    resolved = _uploader().resolve([source], FakeTransport())  # type: ignore[arg-type]
+    assert resolved.info() == {"f": attachments_module.AttachmentInfo(kind, 1234)}
+    assert resolved.converter()(block) == ["f"]
+    again = await _uploader().aresolve([source], FakeTransport())  # type: ignore[arg-type]
+    assert again.info() == resolved.info()
     assert uploads == []
-    assert resolved.converter()(block) == ["given"]
-    assert resolved.info()["given"].kind == "image"
+
+
+def test_file_id_of_unknown_kind_is_refused(cards: dict[str, Any]) -> None:
+    cards["f"] = _card("f", "blob")
+    with pytest.raises(GigaChatInvalidInputError, match='Add "mime_type" to the block'):
+        _uploader().resolve([source_from_block({"type": "file", "file_id": "f"})], FakeTransport())  # type: ignore[arg-type]
+
+
+async def test_missing_file_id_is_refused_before_sending(cards: dict[str, Any]) -> None:
+    source = source_from_block({"type": "image", "file_id": "gone"})
+    with pytest.raises(GigaChatInvalidInputError, match=r"gone .* does not exist"):
+        _uploader().resolve([source], FakeTransport())  # type: ignore[arg-type]
+    with pytest.raises(GigaChatInvalidInputError, match="does not exist"):
+        await _uploader().aresolve([source], FakeTransport())  # type: ignore[arg-type]
+
+
+def test_cards_are_remembered(cards: dict[str, Any], uploads: list[Any]) -> None:
+    cards["f"] = _card("f", "cat.png")
+    uploader = _uploader()
+    source = source_from_block({"type": "file", "file_id": "f"})
+    uploader.resolve([source], FakeTransport())  # type: ignore[arg-type]
+    uploader.resolve([source], FakeTransport())  # type: ignore[arg-type]
+    assert cards["lookups"] == ["f"]
+    # Files this uploader uploaded, or that llm.upload_file registered, need no lookup at all.
+    uploader.resolve([source_from_block(_pdf_block())], FakeTransport())  # type: ignore[arg-type]
+    uploader.remember_file(_card("g", "voice.mp3", 7))
+    by_id = [source_from_block({"type": "file", "file_id": i}) for i in ("id-1", "g")]
+    info = uploader.resolve(by_id, FakeTransport()).info()  # type: ignore[arg-type]
+    assert info == {
+        "id-1": attachments_module.AttachmentInfo("document", len(PDF)),
+        "g": attachments_module.AttachmentInfo("audio", 7),
+    }
+    assert cards["lookups"] == ["f"]
+    uploader.forget(["f"])
+    uploader.resolve([source], FakeTransport())  # type: ignore[arg-type]
+    assert cards["lookups"] == ["f", "f"]
 
 
 def test_disabled_upload_refuses_inline_data(uploads: list[Any]) -> None:
@@ -132,3 +222,26 @@ def test_local_paths_are_opt_in(tmp_path: Any, uploads: list[Any]) -> None:
     )
     allowed.resolve([source], FakeTransport())  # type: ignore[arg-type]
     assert uploads == [("doc.pdf", PDF, "application/pdf")]
+
+
+def test_url_without_extension_or_type_is_sniffed_and_counted(uploads: list[Any]) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(16)
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"Content-Type": "application/octet-stream"}, content=png
+        )
+
+    fetcher = AttachmentFetcher(
+        max_bytes=100,
+        timeout=1,
+        transport=httpx.MockTransport(serve),
+        resolve=lambda *_: ["93.184.216.34"],
+    )
+    urls = [f"https://cdn.example/download?id={n}" for n in (1, 2)]
+    sources = [source_from_block({"type": "file", "url": url}) for url in urls]
+    resolved = AttachmentUploader(fetcher).resolve(sources, FakeTransport())  # type: ignore[arg-type]
+    assert [upload[2] for upload in uploads] == ["image/png"]  # same bytes: uploaded once
+    assert resolved.info() == {"id-1": attachments_module.AttachmentInfo("image", len(png))}
+    message = {"role": "user", "content": "q", "attachments": ["id-1", "id-1"]}
+    assert resolved.arrange([message]) == [{**message, "attachments": ["id-1"]}]

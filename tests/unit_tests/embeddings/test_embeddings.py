@@ -103,7 +103,7 @@ def test_a_batch_that_keeps_failing_raises_without_resending_others() -> None:
 
 def test_malformed_response_is_a_typed_error() -> None:
     embeddings = connect(FakeApi(bad_indices=True))
-    with pytest.raises(GigaChatMalformedResponseError, match="2 embeddings"):
+    with pytest.raises(GigaChatMalformedResponseError, match="expected 3 items in `data`, got 2"):
         embeddings.embed_documents(["a", "b", "c"])
 
 

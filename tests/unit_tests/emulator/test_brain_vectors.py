@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
+import struct
 
 import pytest
 
+from langchain_gigachat_ext.emulator._brain_vectors import embeddings_json
 from langchain_gigachat_ext.emulator.brain import Brain
 
 
@@ -13,13 +16,40 @@ def _cosine(left: list[float], right: list[float]) -> float:
     return sum(a * b for a, b in zip(left, right, strict=True))
 
 
-@pytest.mark.parametrize("dimensions", [1, 8, 1024, 2560])
-@pytest.mark.parametrize("text", ["Hello, world!", "", "!!!", "Карта заблокирована", "你好啊集团"])
-def test_unit_length_and_deterministic(text: str, dimensions: int) -> None:
+TEXTS = [
+    "Hello, world!",
+    "",
+    "  ",
+    "!!!",
+    "Карта заблокирована",
+    "你好啊集团",
+    "a a a",
+    "Ёлка ёлка",
+]
+
+
+@pytest.mark.parametrize("dimensions", [1, 2, 8, 1024, 2560])
+@pytest.mark.parametrize("text", TEXTS)
+def test_unit_length_float16_values_and_deterministic(text: str, dimensions: int) -> None:
     vector = Brain().embed(text, dimensions)
     assert len(vector) == dimensions
-    assert math.isclose(math.sqrt(sum(v * v for v in vector)), 1.0, rel_tol=1e-9)
+    # float16-rounded values (PROTOCOL §6.4), so the length is 1 only within the rounding.
+    assert math.isclose(math.sqrt(sum(v * v for v in vector)), 1.0, abs_tol=1e-3)
+    assert all(struct.unpack("<e", struct.pack("<e", v))[0] == v for v in vector)
     assert vector == Brain().embed(text, dimensions)
+
+
+@pytest.mark.parametrize("dimensions", [1, 8, 1024, 2560])
+def test_wire_json_is_json_dumps_of_the_vector(dimensions: int) -> None:
+    written = embeddings_json(TEXTS, dimensions)
+    assert written == [
+        json.dumps(Brain().embed(text, dimensions), separators=(",", ":")) for text in TEXTS
+    ]
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, 1), (2, 5), (4, 8), (7, 8)])
+def test_a_vector_does_not_depend_on_its_batch(start: int, stop: int) -> None:
+    assert embeddings_json(TEXTS[start:stop], 1024) == embeddings_json(TEXTS, 1024)[start:stop]
 
 
 # query, the document that must rank first, the unrelated document
@@ -62,7 +92,9 @@ def test_inflected_russian_forms_are_similar() -> None:
 
 def test_identical_texts_have_similarity_one_and_case_is_ignored() -> None:
     brain = Brain()
-    assert math.isclose(_cosine(brain.embed("Same Text", 256), brain.embed("same text", 256)), 1.0)
+    upper, lower = brain.embed("Same Text", 256), brain.embed("same text", 256)
+    assert upper == lower
+    assert math.isclose(_cosine(upper, lower), 1.0, abs_tol=1e-3)  # float16 values
 
 
 def test_large_batch_is_consistent() -> None:

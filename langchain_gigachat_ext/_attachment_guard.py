@@ -1,0 +1,150 @@
+"""SSRF guard for attachment URLs: only public http(s) hosts are fetched by default.
+
+A URL in a user message makes *this* process download it, so without a guard an end user could
+reach the cloud metadata service, the bank's intranet or the host's own ports. The rules:
+
+* Schemes: ``http`` and ``https`` only (checked for every redirect hop too).
+* Every address the host resolves to must be public: loopback, private, link-local, multicast,
+  reserved, unspecified, shared (CGNAT) and other non-global ranges are refused, for IPv4 and
+  IPv6, including IPv4 embedded in IPv6 (mapped ``::ffff:a.b.c.d``, 6to4, NAT64).
+* The check runs before each hop (:func:`check_url`), and — for direct connections — again at
+  connect time: ``_attachment_pinning.PinnedTransport`` connects only to an address it has just
+  checked, so a
+  DNS answer that changes between check and connect (DNS rebinding) cannot slip through. When an
+  ``HTTP(S)_PROXY`` is configured the proxy makes the connection; the per-hop check still runs.
+
+``allow_private_attachment_urls=True`` on the model turns the address rules off (schemes stay).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterable
+
+import httpx
+
+from langchain_gigachat_ext.errors import GigaChatUnsafeURLError
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+Resolver = Callable[[str, int], list[str]]
+"""``(host, port)`` → the addresses a connection could use."""
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+"""URL schemes the fetcher follows."""
+
+OPTION = "allow_private_attachment_urls=True"
+"""How users lift the address check (named in every refusal)."""
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (the system resolver, as the HTTP client uses)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]).split("%", 1)[0] for info in infos))
+
+
+def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def blocked_reason(address: IPAddress) -> str | None:
+    """Why ``address`` must not be fetched (e.g. ``"loopback"``), or None when it is public."""
+    embedded = _embedded_ipv4(address)
+    if embedded is not None:
+        return blocked_reason(embedded)
+    checks = (
+        ("unspecified", address.is_unspecified),
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("private", address.is_private),
+        ("reserved", address.is_reserved),
+        ("non-public", not address.is_global),
+    )
+    return next((name for name, hit in checks if hit), None)
+
+
+def _refusal(url: str, host: str, detail: str) -> GigaChatUnsafeURLError:
+    return GigaChatUnsafeURLError(
+        f"Refused to download the attachment from host {host!r}: {detail}. Attachment URLs "
+        f"must point to public hosts; set {OPTION} on the model if the URLs come from a "
+        "trusted source, or send the file as base64 or a GigaChat file id.",
+        url=url,
+        host=host,
+    )
+
+
+def check_addresses(url: str, host: str, addresses: Iterable[str]) -> str:
+    """The first of ``addresses`` when all are public.
+
+    Raises:
+        GigaChatUnsafeURLError: Any address is not public, or there is none.
+    """
+    first: str | None = None
+    for text in addresses:
+        reason = blocked_reason(ipaddress.ip_address(text))
+        if reason is not None:
+            detail = "it is" if text == host else f"it resolves to {text}, which is"
+            raise _refusal(url, host, f"{detail} a {reason} address")
+        first = first or text
+    if first is None:
+        raise _refusal(url, host, "it resolves to no address")
+    return first
+
+
+def _literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def public_address(url: str, host: str, port: int, resolve: Resolver) -> str:
+    """A checked public address of ``host`` (resolving it unless it is an IP literal).
+
+    Raises:
+        GigaChatUnsafeURLError: ``host`` is or resolves to a non-public address, or does not
+            resolve.
+    """
+    if _literal(host):
+        return check_addresses(url, host, [host])
+    try:
+        addresses = resolve(host, port)
+    except OSError as error:
+        raise _refusal(url, host, f"its name does not resolve ({error})") from error
+    return check_addresses(url, host, addresses)
+
+
+def check_url(url: httpx.URL, *, allow_private: bool, resolve: Resolver) -> None:
+    """Refuse ``url`` unless it is http(s) to a public host (or ``allow_private`` is set).
+
+    The URL is parsed by httpx, the same parser that makes the request, so tricks such as
+    ``http://public@127.0.0.1/`` are seen as the client sees them.
+
+    Raises:
+        GigaChatUnsafeURLError: The scheme is not http(s), or the host is not public.
+    """
+    text = str(url)
+    if url.scheme not in ALLOWED_SCHEMES:
+        msg = (
+            f"Refused to download the attachment {text}: only http and https URLs are fetched "
+            f"(got {url.scheme or 'no'} scheme)."
+        )
+        raise GigaChatUnsafeURLError(msg, url=text, host=url.host)
+    if allow_private:
+        return
+    if not url.host:
+        raise _refusal(text, url.host, "the URL has no host")
+    public_address(text, url.host, url.port or (443 if url.scheme == "https" else 80), resolve)

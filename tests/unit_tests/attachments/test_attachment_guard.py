@@ -1,0 +1,292 @@
+"""SSRF guard: address policy, URL checks, redirects and connect-time pinning (resolver mocked)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any
+
+import httpx
+import pytest
+
+from langchain_gigachat_ext import _attachment_fetch
+from langchain_gigachat_ext._attachment_fetch import MAX_REDIRECTS, AttachmentFetcher
+from langchain_gigachat_ext._attachment_guard import OPTION, blocked_reason, check_url
+from langchain_gigachat_ext._attachment_pinning import (
+    AsyncPinnedTransport,
+    PinnedTransport,
+    _AsyncPinnedBackend,
+    _PinnedBackend,
+)
+from langchain_gigachat_ext._attachment_sources import source_from_block
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatUnsafeURLError
+
+PUBLIC = "93.184.216.34"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
+
+DNS = {
+    "cdn.example": [PUBLIC],
+    "v6.example": ["2606:4700:4700::1111"],
+    "intranet.bank": ["10.20.30.40"],
+    "metadata.internal": ["169.254.169.254"],
+    "rebind.example": [PUBLIC, "127.0.0.1"],
+    "localhost": ["127.0.0.1", "::1"],
+}
+"""The mocked resolver's answers."""
+
+
+def fake_resolve(host: str, port: int) -> list[str]:
+    try:
+        return DNS[host]
+    except KeyError:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("127.8.9.10", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("0.0.0.0", "unspecified"),  # noqa: S104
+        ("224.0.0.1", "multicast"),
+        ("100.64.0.1", "non-public"),
+        ("::1", "loopback"),
+        ("::", "unspecified"),
+        ("fe80::1", "link-local"),
+        ("fc00::1", "private"),
+        ("ff02::1", "multicast"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:10.0.0.1", "private"),
+        ("2002:7f00:1::", "loopback"),
+        ("64:ff9b::a9fe:a9fe", "link-local"),
+        ("::127.0.0.1", "reserved"),
+        (PUBLIC, None),
+        ("2606:4700:4700::1111", None),
+        ("::ffff:8.8.8.8", None),
+    ],
+)
+def test_blocked_reason(address: str, reason: str | None) -> None:
+    assert blocked_reason(ipaddress.ip_address(address)) == reason
+
+
+@pytest.mark.parametrize("address", ["240.0.0.1", "255.255.255.255", "2001:db8::1", "192.0.2.1"])
+def test_other_special_ranges_are_blocked(address: str) -> None:
+    # The label differs between Python versions; refused they must be.
+    assert blocked_reason(ipaddress.ip_address(address)) is not None
+
+
+REFUSED = [
+    ("http://127.0.0.1/cat.png", "127.0.0.1", "loopback"),
+    ("http://10.0.0.5/cat.png", "10.0.0.5", "private"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254", "link-local"),
+    ("http://[::1]:8080/cat.png", "::1", "loopback"),
+    ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1", "loopback"),
+    ("http://0.0.0.0:8000/", "0.0.0.0", "unspecified"),  # noqa: S104
+    ("http://cdn.example@127.0.0.1/", "127.0.0.1", "loopback"),
+    ("http://intranet.bank/report.pdf", "intranet.bank", "10.20.30.40"),
+    ("https://metadata.internal/", "metadata.internal", "169.254.169.254"),
+    ("http://rebind.example/", "rebind.example", "127.0.0.1"),
+    ("http://localhost:9000/", "localhost", "loopback"),
+    ("http://nowhere.invalid/", "nowhere.invalid", "does not resolve"),
+]
+
+
+@pytest.mark.parametrize(("url", "host", "detail"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_check_url_refuses_non_public_hosts(url: str, host: str, detail: str) -> None:
+    with pytest.raises(GigaChatUnsafeURLError) as caught:
+        check_url(httpx.URL(url), allow_private=False, resolve=fake_resolve)
+    assert caught.value.host == host
+    assert repr(host) in str(caught.value)
+    assert detail in str(caught.value)
+    assert OPTION in str(caught.value)
+    assert isinstance(caught.value, GigaChatInvalidInputError)
+
+
+@pytest.mark.parametrize(
+    "url", [f"http://{PUBLIC}/a.png", "https://cdn.example/a.png", "https://v6.example:8443/"]
+)
+def test_check_url_lets_public_hosts_through(url: str) -> None:
+    check_url(httpx.URL(url), allow_private=False, resolve=fake_resolve)
+
+
+@pytest.mark.parametrize("url", ["ftp://cdn.example/a.png", "file:///etc/passwd", "gopher://x/"])
+def test_only_http_and_https_even_when_private_is_allowed(url: str) -> None:
+    with pytest.raises(GigaChatUnsafeURLError, match="only http and https"):
+        check_url(httpx.URL(url), allow_private=True, resolve=fake_resolve)
+
+
+def test_allow_private_skips_the_address_check() -> None:
+    def no_dns(host: str, port: int) -> list[str]:
+        raise AssertionError("no lookup when private hosts are allowed")
+
+    check_url(httpx.URL("http://intranet.bank/x"), allow_private=True, resolve=no_dns)
+    check_url(httpx.URL("http://127.0.0.1:1/x"), allow_private=True, resolve=no_dns)
+
+
+# --- the fetcher: every hop is checked -----------------------------------------------------------
+Route = tuple[int, dict[str, str], bytes]
+
+
+class Server:
+    """A MockTransport handler: ``routes`` maps URLs to responses; records requests."""
+
+    def __init__(self, routes: dict[str, Route]) -> None:
+        self.routes = routes
+        self.requested: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requested.append(str(request.url))
+        status, headers, body = self.routes.get(str(request.url), (404, {}, b""))
+        return httpx.Response(status, headers=headers, content=body)
+
+
+def _redirect(location: str, status: int = 302) -> Route:
+    return (status, {"Location": location}, b"")
+
+
+def _fetcher(server: Server, **kwargs: Any) -> AttachmentFetcher:
+    transport = httpx.MockTransport(server)
+    return AttachmentFetcher(
+        max_bytes=1000,
+        timeout=5,
+        transport=transport,
+        async_transport=transport,
+        resolve=fake_resolve,
+        **kwargs,
+    )
+
+
+def _url_source(url: str) -> Any:
+    return source_from_block({"type": "image", "url": url})
+
+
+REDIRECTS = [
+    ("to loopback", "http://127.0.0.1/admin"),
+    ("to IPv6 loopback", "http://[::1]/"),
+    ("to a name resolving privately", "http://intranet.bank/x.png"),
+    ("to the metadata service", "http://169.254.169.254/latest/meta-data/"),
+    ("to a file URL", "file:///etc/passwd"),
+]
+
+
+@pytest.mark.parametrize(("case", "target"), REDIRECTS, ids=[r[0] for r in REDIRECTS])
+async def test_redirects_to_non_public_hosts_are_refused(case: str, target: str) -> None:
+    start = "https://cdn.example/cat.png"
+    server = Server({start: _redirect(target)})
+    fetcher = _fetcher(server)
+    with pytest.raises(GigaChatUnsafeURLError):
+        fetcher.fetch(_url_source(start))
+    with pytest.raises(GigaChatUnsafeURLError):
+        await fetcher.afetch(_url_source(start))
+    assert server.requested == [start, start], "the refused hop was never requested"
+
+
+async def test_public_redirects_are_followed_and_each_hop_checked() -> None:
+    resolved: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        resolved.append(host)
+        return fake_resolve(host, port)
+
+    server = Server(
+        {
+            "https://cdn.example/a": _redirect("/b", 301),
+            "https://cdn.example/b": _redirect("https://v6.example/cat.png", 307),
+            "https://v6.example/cat.png": (200, {"Content-Type": "image/png"}, PNG),
+        }
+    )
+    fetcher = _fetcher(server)
+    fetcher.resolve = resolve
+    fetched = fetcher.fetch(_url_source("https://cdn.example/a"))
+    assert (fetched.data, fetched.filename) == (PNG, "cat.png")
+    assert resolved == ["cdn.example", "cdn.example", "v6.example"]
+    assert (await fetcher.afetch(_url_source("https://cdn.example/a"))).data == PNG
+
+
+async def test_redirect_loops_stop_at_the_cap() -> None:
+    server = Server({"https://cdn.example/loop": _redirect("https://cdn.example/loop")})
+    fetcher = _fetcher(server)
+    with pytest.raises(GigaChatInvalidInputError, match=f"more than {MAX_REDIRECTS} times"):
+        fetcher.fetch(_url_source("https://cdn.example/loop"))
+    assert len(server.requested) == MAX_REDIRECTS + 1
+    with pytest.raises(GigaChatInvalidInputError, match="redirected more than"):
+        await fetcher.afetch(_url_source("https://cdn.example/loop"))
+
+
+async def test_private_hosts_are_fetched_when_allowed() -> None:
+    url = "http://intranet.bank/x.png"
+    server = Server({url: (200, {}, PNG)})
+    fetcher = _fetcher(server, allow_private_urls=True)
+    assert fetcher.fetch(_url_source(url)).data == PNG
+    assert (await fetcher.afetch(_url_source(url))).data == PNG
+
+
+def test_slow_downloads_hit_the_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter(range(0, 1000, 2))
+    monkeypatch.setattr(_attachment_fetch.time, "monotonic", lambda: next(clock))
+    url = "https://cdn.example/slow.png"
+    server = Server({url: (200, {}, PNG)})
+    fetcher = _fetcher(server)
+    fetcher.timeout = 1
+    with pytest.raises(GigaChatInvalidInputError, match="attachment_download_timeout"):
+        fetcher.fetch(_url_source(url))
+
+
+def test_default_fetcher_pins_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_attachment_fetch.urllib.request, "getproxies", dict)
+    fetcher = AttachmentFetcher(max_bytes=10, timeout=1)
+    assert fetcher._pin()
+    assert isinstance(fetcher._client()._transport, PinnedTransport)
+    assert isinstance(fetcher._async_client()._transport, AsyncPinnedTransport)
+    monkeypatch.setattr(_attachment_fetch.urllib.request, "getproxies", lambda: {"no": "local"})
+    assert fetcher._pin(), "NO_PROXY alone configures no proxy"
+    monkeypatch.setattr(
+        _attachment_fetch.urllib.request, "getproxies", lambda: {"https": "http://proxy:3128"}
+    )
+    assert not fetcher._pin(), "through a proxy the proxy connects; the per-hop check remains"
+    assert not AttachmentFetcher(max_bytes=10, timeout=1, allow_private_urls=True)._pin()
+
+
+# --- connect-time pinning (DNS rebinding) --------------------------------------------------------
+class RecordingBackend:
+    def __init__(self) -> None:
+        self.connected: list[tuple[str, int]] = []
+
+    def connect_tcp(self, host: str, port: int, *args: Any) -> str:
+        self.connected.append((host, port))
+        return "stream"
+
+    async def aconnect_tcp(self, host: str, port: int, *args: Any) -> str:
+        return self.connect_tcp(host, port)
+
+
+def test_pinned_backend_connects_to_the_checked_address() -> None:
+    backend = _PinnedBackend(fake_resolve)
+    inner = RecordingBackend()
+    backend._inner = inner  # type: ignore[assignment]
+    assert backend.connect_tcp("cdn.example", 443) == "stream"
+    assert inner.connected == [(PUBLIC, 443)]
+
+
+@pytest.mark.parametrize("host", ["rebind.example", "intranet.bank", "127.0.0.1", "::1"])
+def test_pinned_backend_refuses_before_connecting(host: str) -> None:
+    backend = _PinnedBackend(fake_resolve)
+    inner = RecordingBackend()
+    backend._inner = inner  # type: ignore[assignment]
+    with pytest.raises(GigaChatUnsafeURLError):
+        backend.connect_tcp(host, 80)
+    assert inner.connected == []
+
+
+async def test_async_pinned_backend() -> None:
+    backend = _AsyncPinnedBackend(fake_resolve)
+    inner = RecordingBackend()
+    backend._inner.connect_tcp = inner.aconnect_tcp  # type: ignore[method-assign,assignment]
+    assert await backend.connect_tcp("cdn.example", 443) == "stream"
+    with pytest.raises(GigaChatUnsafeURLError):
+        await backend.connect_tcp("rebind.example", 443)
+    assert inner.connected == [(PUBLIC, 443)]
