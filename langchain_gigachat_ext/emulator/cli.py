@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--user", default=DEFAULT_USER, help="user for POST /token")
     add("--password", default=DEFAULT_PASSWORD, help="password for POST /token")
     add("--token-ttl", type=float, default=1800.0, help="token lifetime, seconds")
-    add("--latency", type=float, default=0.0, help="seconds before every API response")
+    add("--latency", type=float, default=0.0, help="seconds from a request to its API response")
     add("--chunk-delay", type=float, default=0.0, help="seconds between SSE chunks")
     add("--fail-first", type=int, default=0, help="fail the next N API requests")
     add("--fail-status", type=int, default=503, help="status for --fail-first (default 503)")

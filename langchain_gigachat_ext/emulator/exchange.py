@@ -121,11 +121,10 @@ def api_endpoint(
     """
 
     async def endpoint(request: Request) -> Response:
+        arrived = time.monotonic()
         exchange = new_exchange(request)
         faults = state.faults
         try:
-            if faults.latency > 0:
-                await asyncio.sleep(faults.latency)
             if auth:
                 _check_access(request, state)
             response = await handler(request, exchange, state)
@@ -134,6 +133,11 @@ def api_endpoint(
         except Exception:
             logger.exception("emulator handler failed")
             response = error_response(ApiError(500), exchange)
+        # Latency is the time from arrival to the answer, as a real server's would be: the
+        # emulator's own work counts towards it instead of adding to it.
+        remaining = faults.latency - (time.monotonic() - arrived)
+        if remaining > 0:
+            await asyncio.sleep(remaining)
         exchange.status = response.status_code
         if auth and response.status_code == 200:
             with state.lock:

@@ -16,7 +16,7 @@ class Faults:
     """Everything that can go wrong on purpose. Mutate freely while the server runs."""
 
     latency: float = 0.0
-    """Seconds to wait before every API response."""
+    """Seconds from a request's arrival to its API response (the emulator's own work included)."""
     chunk_delay: float = 0.0
     """Seconds to wait between SSE chunks."""
     failure_rate: float = 0.0
