@@ -71,7 +71,7 @@ def measure(quick: bool) -> int:
         step("emulator capacity")
         capacity = chat_bench.capacity(fast)
         step("invoke")
-        rows.append(chat_bench.invoke_row(fast))
+        rows += chat_bench.invoke_row(fast)
         step("stream")
         rows += chat_bench.stream_rows(fast, runs=50 if quick else 150)
         step("stream memory (2,000 and 10,000 chunks)")

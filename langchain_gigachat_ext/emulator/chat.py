@@ -6,7 +6,8 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Final
+from dataclasses import dataclass
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -62,19 +63,46 @@ def scripted_reply(entry: ScriptedReply, conversation: Conversation, state: Emul
     )
 
 
-async def chat_completions(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
-    """Answer one v1 chat request."""
+async def read_body(request: Request, exchange: Exchange) -> Any:
+    """The request's JSON body, recorded on the exchange (with whether it asks for a stream)."""
     body = parse_json(await request.body())
     exchange.body = body
     exchange.stream = isinstance(body, dict) and body.get("stream") is True
-    chat = validate_chat(body, state.files.lookup)
-    conversation = chat.conversation
+    return body
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one chat request and what its delivery needs, for either API version."""
+
+    reply: Reply
+    """What the model says."""
+    cut_after: int | None
+    """Drop a stream after this many events (script or faults)."""
+    precached: int
+    """Prompt tokens served from the session's cache."""
+
+
+def answer(
+    conversation: Conversation, exchange: Exchange, state: EmulatorState, *, max_calls: int | None
+) -> Answer:
+    """The scripted or brain reply to a validated conversation, with billing and cache hits.
+
+    Args:
+        conversation: The validated request.
+        exchange: The request record (session id).
+        state: Emulator state.
+        max_calls: Function calls one answer may carry (v1: 1; v2: None, any number).
+
+    Raises:
+        ApiError: A scripted error, or a scripted reply the API version cannot carry.
+    """
     entry = state.script.pop()
     cut_after = state.faults.cut_stream_after
     if isinstance(entry, ScriptedError):
         raise ApiError(entry.status, entry.message, entry.headers)
     if isinstance(entry, ScriptedReply):
-        if len(entry.function_calls) > 1:
+        if max_calls is not None and len(entry.function_calls) > max_calls:
             # A test-setup mistake: say so instead of silently sending the first call only.
             message = "scripted reply has several function calls; the v1 API carries one"
             raise ApiError(500, message)
@@ -86,6 +114,15 @@ async def chat_completions(request: Request, exchange: Exchange, state: Emulator
         exchange.client_session_id, conversation.turns, state.brain.count_tokens
     )
     state.charge(conversation.model, reply.prompt_tokens + reply.completion_tokens)
+    return Answer(reply, cut_after, precached)
+
+
+async def chat_completions(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
+    """Answer one v1 chat request."""
+    chat = validate_chat(await read_body(request, exchange), state.files.lookup)
+    conversation = chat.conversation
+    result = answer(conversation, exchange, state, max_calls=1)
+    reply, cut_after, precached = result.reply, result.cut_after, result.precached
     completion = Completion(
         reply=reply,
         model_version=chat_model_version(conversation.model),

@@ -17,8 +17,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from langchain_gigachat_ext.emulator.brain import Conversation, Reply
-from langchain_gigachat_ext.emulator.chat import scripted_reply, sse_response, stream_with_faults
-from langchain_gigachat_ext.emulator.errors import ApiError
+from langchain_gigachat_ext.emulator.chat import (
+    answer,
+    read_body,
+    sse_response,
+    stream_with_faults,
+)
 from langchain_gigachat_ext.emulator.exchange import Exchange, json_response
 from langchain_gigachat_ext.emulator.protocol import chat_model_version
 from langchain_gigachat_ext.emulator.render_v2 import (
@@ -28,9 +32,7 @@ from langchain_gigachat_ext.emulator.render_v2 import (
     stream_events,
     uuid7,
 )
-from langchain_gigachat_ext.emulator.script import ScriptedError, ScriptedReply
 from langchain_gigachat_ext.emulator.state import EmulatorState
-from langchain_gigachat_ext.emulator.validation import parse_json
 from langchain_gigachat_ext.emulator.validation_v2 import validate_chat_v2
 
 MALFORMED_EVENT: Final = b'event: response.message.delta\ndata: {"messages":[{"content":\n\n'
@@ -80,24 +82,10 @@ async def chat_completions_v2(
     request: Request, exchange: Exchange, state: EmulatorState
 ) -> Response:
     """Answer one v2 chat request."""
-    body = parse_json(await request.body())
-    exchange.body = body
-    exchange.stream = isinstance(body, dict) and body.get("stream") is True
-    chat = validate_chat_v2(body, state.files.lookup)
+    chat = validate_chat_v2(await read_body(request, exchange), state.files.lookup)
     conversation = chat.conversation
-    entry = state.script.pop()
-    cut_after = state.faults.cut_stream_after
-    if isinstance(entry, ScriptedError):
-        raise ApiError(entry.status, entry.message, entry.headers)
-    if isinstance(entry, ScriptedReply):
-        reply = scripted_reply(entry, conversation, state)
-        cut_after = entry.cut_after if entry.cut_after is not None else cut_after
-    else:
-        reply = state.brain.reply(conversation)
-    cached = state.sessions.precached_tokens(
-        exchange.client_session_id, conversation.turns, state.brain.count_tokens
-    )
-    state.charge(conversation.model, reply.prompt_tokens + reply.completion_tokens)
+    result = answer(conversation, exchange, state, max_calls=None)
+    reply, cut_after, cached = result.reply, result.cut_after, result.precached
     completion = _completion(reply, conversation, state, cached)
     if not chat.stream:
         if state.faults.stall_seconds > 0:

@@ -33,6 +33,10 @@ START_TIMEOUT: Final = 10.0
 """Seconds to wait for uvicorn to come up."""
 
 
+LISTEN_BACKLOG = 2048
+"""Pending connections the listening socket queues (uvicorn's default)."""
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0 = any free port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -41,7 +45,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    sock.listen(128)
+    # uvicorn's own default backlog: with 128, a burst of 200 new connections (abatch at
+    # max_concurrency=200) overflows the queue and the dropped SYNs are retried after 1-3 s.
+    sock.listen(LISTEN_BACKLOG)
     return sock
 
 

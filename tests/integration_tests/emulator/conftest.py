@@ -17,6 +17,13 @@ def emulator_session() -> Iterator[GigaChatEmulator]:
         yield emu
 
 
+@pytest.fixture(scope="module")
+def real_emu() -> Iterator[GigaChatEmulator]:
+    """The emulator with its real (default) brain: conformance is about the shipped server."""
+    with GigaChatEmulator() as emulator:
+        yield emulator
+
+
 @pytest.fixture
 def emu(emulator_session: GigaChatEmulator) -> GigaChatEmulator:
     emulator_session.reset()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +21,7 @@ import yaml
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
 from tests.integration_tests.emulator.emu_helpers import oauth_token
+from tests.integration_tests.emulator.recorded_shapes import assert_same_shape, header, shape
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 RECORDED_DIR = Path(
@@ -29,13 +29,6 @@ RECORDED_DIR = Path(
 )
 CASSETTES = RECORDED_DIR / "cassettes"
 REAL_SCOPE = "GIGACHAT_API_PERS"  # Content-Length 23 of the redacted `scope=` body (README point 2)
-
-
-def _header(headers: dict[str, list[str]], name: str) -> str | None:
-    for key, values in headers.items():
-        if key.lower() == name.lower():
-            return values[0]
-    return None
 
 
 def _interactions() -> list[Any]:
@@ -59,41 +52,6 @@ def _interactions() -> list[Any]:
                 )
             params.append(pytest.param(interaction, id=f"{path.stem}-{index}", marks=marks))
     return params
-
-
-def shape(value: Any) -> Any:
-    """Keys and value types, recursively; a list becomes the list of its element shapes."""
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(item) for item in value]
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if value is None:
-        return "null"
-    return type(value).__name__
-
-
-def assert_same_shape(ours: Any, recorded: Any, where: str = "$") -> None:
-    if isinstance(recorded, dict):
-        assert isinstance(ours, dict), f"{where}: expected object, got {ours!r}"
-        assert set(ours) == set(recorded), f"{where}: keys {sorted(ours)} != {sorted(recorded)}"
-        for key in recorded:
-            assert_same_shape(ours[key], recorded[key], f"{where}.{key}")
-    elif isinstance(recorded, list):
-        assert isinstance(ours, list), f"{where}: expected array, got {ours!r}"
-        assert ours, f"{where}: empty array where the recording has elements"
-        if recorded:
-            for index, item in enumerate(ours):
-                assert_same_shape(item, recorded[0], f"{where}[{index}]")
-    elif recorded == "float":  # JSON numbers: an integral value is still a number
-        assert ours in {"float", "int"}, f"{where}: expected number, got {ours}"
-    else:
-        assert ours == recorded, f"{where}: {ours} != {recorded}"
 
 
 def sse_events(body: str) -> list[str]:
@@ -129,26 +87,19 @@ def replay(emu: GigaChatEmulator, interaction: dict[str, Any]) -> httpx.Response
             headers={
                 "Authorization": f"Basic {emu.credentials}",
                 # The stand cassettes lost the header; the SDK always sends a fresh uuid4.
-                "RqUID": _header(headers, "RqUID") or str(uuid.uuid4()),
+                "RqUID": header(headers, "RqUID") or str(uuid.uuid4()),
             },
             data={"scope": REAL_SCOPE},
             timeout=10,
         )
     sent = {"Authorization": f"Bearer {oauth_token(emu)}"}
     for name in ("Content-Type", "Accept", "Cache-Control"):
-        value = _header(headers, name)
+        value = header(headers, name)
         if value:
             sent[name] = value
     url = emu.base_url + path.removeprefix("/api/v1")
     body = (request["body"] or "").encode()
     return httpx.request(request["method"], url, headers=sent, content=body, timeout=10)
-
-
-@pytest.fixture(scope="module")
-def real_emu() -> Iterator[GigaChatEmulator]:
-    """The emulator with its real (default) brain: conformance is about the shipped server."""
-    with GigaChatEmulator() as emulator:
-        yield emulator
 
 
 @pytest.mark.parametrize("interaction", _interactions())
@@ -158,8 +109,8 @@ def test_recorded_interaction(real_emu: GigaChatEmulator, interaction: dict[str,
     assert response.status_code == recorded["status"]["code"], response.text
 
     recorded_headers = recorded["headers"]
-    recorded_type = _header(recorded_headers, "Content-Type") or ""
-    production = _header(recorded_headers, "Server") == "SynGX"
+    recorded_type = header(recorded_headers, "Content-Type") or ""
+    production = header(recorded_headers, "Server") == "SynGX"
     ours_type = response.headers["content-type"]
     if production:
         assert ours_type == recorded_type
@@ -168,7 +119,7 @@ def test_recorded_interaction(real_emu: GigaChatEmulator, interaction: dict[str,
 
     is_oauth = urlsplit(interaction["request"]["uri"]).path.endswith("/oauth")
     for name in ("X-Request-Id", "X-Session-Id"):
-        if _header(recorded_headers, name) and not is_oauth:
+        if header(recorded_headers, name) and not is_oauth:
             assert response.headers.get(name), f"missing {name}"
         if is_oauth and production:
             assert name not in response.headers, f"{name} must not be on OAuth responses"

@@ -11,7 +11,6 @@ GIGACHAT_RECORDED_DIR); the tests skip with the reason when they are absent.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,16 +22,10 @@ import yaml
 from langchain_gigachat_ext.emulator import GigaChatEmulator
 from langchain_gigachat_ext.emulator.auth import basic_key
 from tests.integration_tests.emulator.emu_helpers import oauth_token
+from tests.integration_tests.emulator.recorded_shapes import assert_same_shape, header, shape
 from tests.recorded import RECORDED_DIR
 
 FOLDERS = ("cassettes", "cassettes-pre-normalization")
-
-
-def _header(headers: dict[str, list[str]], name: str) -> str | None:
-    for key, values in headers.items():
-        if key.lower() == name.lower():
-            return values[0]
-    return None
 
 
 def _interactions() -> list[Any]:
@@ -56,44 +49,6 @@ def _interactions() -> list[Any]:
     return params
 
 
-def shape(value: Any) -> Any:
-    """Keys and value types, recursively; a list becomes the list of its element shapes."""
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(item) for item in value]
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    return "null" if value is None else type(value).__name__
-
-
-def assert_same_shape(ours: Any, recorded: Any, where: str = "$") -> None:
-    """Same keys and types; lists of several recorded elements compare position by position."""
-    if isinstance(recorded, dict):
-        assert isinstance(ours, dict), f"{where}: expected object, got {ours!r}"
-        assert set(ours) == set(recorded), f"{where}: keys {sorted(ours)} != {sorted(recorded)}"
-        for key in recorded:
-            assert_same_shape(ours[key], recorded[key], f"{where}.{key}")
-    elif isinstance(recorded, list):
-        assert isinstance(ours, list), f"{where}: expected array, got {ours!r}"
-        if len(recorded) > 1:
-            assert len(ours) == len(recorded), f"{where}: {len(ours)} items != {len(recorded)}"
-            for index, (mine, theirs) in enumerate(zip(ours, recorded, strict=True)):
-                assert_same_shape(mine, theirs, f"{where}[{index}]")
-        elif recorded:
-            assert ours, f"{where}: empty array where the recording has an element"
-            for index, item in enumerate(ours):
-                assert_same_shape(item, recorded[0], f"{where}[{index}]")
-    elif recorded == "float":
-        assert ours in {"float", "int"}, f"{where}: expected number, got {ours}"
-    else:
-        assert ours == recorded, f"{where}: {ours} != {recorded}"
-
-
 def named_events(body: str) -> list[tuple[str, Any]]:
     """``(event, data)`` of a v2 stream, checking the framing: one event and one data line."""
     assert body.endswith("\n\n"), "stream must end with a blank line"
@@ -115,7 +70,7 @@ def assert_same_stream(ours: str, recorded: str) -> None:
     assert names[-1] == "response.message.done", names
     assert set(names[:-1]) == {"response.message.delta"}, names
     for name, data in ours_events:
-        assert_same_shape(shape(data), shape(recorded_by_name[name]), name)
+        assert_same_shape(shape(data), shape(recorded_by_name[name]), name, positional=True)
 
 
 def replay(emu: GigaChatEmulator, interaction: dict[str, Any]) -> httpx.Response:
@@ -126,18 +81,11 @@ def replay(emu: GigaChatEmulator, interaction: dict[str, Any]) -> httpx.Response
         return httpx.post(emu.origin + path, headers=auth, timeout=10)
     sent = {"Authorization": f"Bearer {oauth_token(emu)}"}
     for name in ("Content-Type", "Accept", "Cache-Control"):
-        value = _header(request["headers"], name)
+        value = header(request["headers"], name)
         if value:
             sent[name] = value
     body = (request["body"] or "").encode()
     return httpx.post(emu.origin + path, headers=sent, content=body, timeout=10)
-
-
-@pytest.fixture(scope="module")
-def real_emu() -> Iterator[GigaChatEmulator]:
-    """The emulator with its real (default) brain: conformance is about the shipped server."""
-    with GigaChatEmulator() as emulator:
-        yield emulator
 
 
 @pytest.mark.parametrize("interaction", _interactions())
@@ -145,17 +93,17 @@ def test_recorded_v2_interaction(real_emu: GigaChatEmulator, interaction: dict[s
     recorded = interaction["response"]
     response = replay(real_emu, interaction)
     assert response.status_code == recorded["status"]["code"], response.text
-    recorded_type = _header(recorded["headers"], "Content-Type") or ""
+    recorded_type = header(recorded["headers"], "Content-Type") or ""
     assert response.headers["content-type"].split(";")[0] == recorded_type.split(";")[0]
     for name in ("X-Request-Id", "X-Session-Id"):
-        assert _header(recorded["headers"], name)
+        assert header(recorded["headers"], name)
         assert response.headers.get(name), f"missing {name}"
     body = recorded["body"]["string"]
     if recorded_type.startswith("text/event-stream"):
         assert_same_stream(response.text, body)
         return
     ours = response.json()
-    assert_same_shape(shape(ours), shape(json.loads(body)))
+    assert_same_shape(shape(ours), shape(json.loads(body)), positional=True)
     compact = json.dumps(ours, separators=(",", ":"), ensure_ascii=False).encode()
     assert response.content == compact, "body must be compact JSON"
     recorded_messages = json.loads(body).get("messages") or [{}]
@@ -193,7 +141,7 @@ def test_recorded_round_trip_accepts_tools_state_id(real_emu: GigaChatEmulator) 
 )
 def test_shape_checker_rejects_differences(ours: Any, recorded: Any) -> None:
     with pytest.raises(AssertionError):
-        assert_same_shape(shape(ours), shape(recorded))
+        assert_same_shape(shape(ours), shape(recorded), positional=True)
 
 
 def test_shape_checker_accepts_any_list_for_a_recorded_empty_one() -> None:
