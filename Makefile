@@ -15,7 +15,7 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet -e ".[emulator,agents,postgres,images,progress]" --group dev
+	$(PY) -m pip install --quiet -e ".[emulator,agents,postgres,images,progress,rag]" --group dev
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the package with all extras and dev tools

@@ -5,11 +5,17 @@ client downloads them. Downloads use their own httpx clients (not the API's: dif
 no auth header), never read more than ``max_bytes``, and must finish within ``timeout`` seconds
 in total. Redirects are followed by hand (at most ``MAX_REDIRECTS``) so that the SSRF guard in
 ``_attachment_guard`` checks every hop before it is requested.
+
+Each hop picks its route from the environment like ``urllib`` does (``HTTP(S)_PROXY``,
+``ALL_PROXY``, ``NO_PROXY``): through the proxy, or directly — and a direct connection always
+goes through the pinned transport, also for ``NO_PROXY`` hosts while a proxy is configured.
+URLs in error messages are redacted (:func:`~langchain_gigachat_ext._attachment_guard.redact_url`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -17,7 +23,12 @@ from pathlib import PurePosixPath
 
 import httpx
 
-from langchain_gigachat_ext._attachment_guard import Resolver, check_url, resolve_host
+from langchain_gigachat_ext._attachment_guard import (
+    Resolver,
+    check_url,
+    redact_url,
+    resolve_host,
+)
 from langchain_gigachat_ext._attachment_sources import AttachmentSource, local_path
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 
@@ -60,29 +71,50 @@ class AttachmentFetcher:
     )
 
     # --- clients -------------------------------------------------------------------------------
-    def _pin(self) -> bool:
-        """Whether connections go through the pinned (checked-address) transport."""
-        # A custom transport or an environment proxy (which httpx uses only without a custom
-        # transport) makes the connection itself; the per-hop check still applies to them.
-        proxies = set(urllib.request.getproxies()) & {"http", "https", "all"}
-        return not self.allow_private_urls and not proxies
+    @property
+    def _pins(self) -> bool:
+        """Whether direct connections go through the pinned (checked-address) transport."""
+        return not self.allow_private_urls
 
-    def _client(self) -> httpx.Client:
+    def _route(self, url: httpx.URL, *, custom: bool) -> str | None:
+        """The proxy ``url`` goes through, or None for a direct connection.
+
+        Only decided here when pinning (with a custom transport or private URLs allowed, one
+        plain client serves every hop). The proxies come from the environment as ``urllib``
+        reads them; a host excluded by ``NO_PROXY`` is connected directly — and pinned.
+        """
+        if custom or not self._pins:
+            return None
+        proxies = urllib.request.getproxies()
+        proxy = proxies.get(url.scheme) or proxies.get("all")
+        if not proxy or urllib.request.proxy_bypass(url.host):
+            return None
+        return proxy if "://" in proxy else f"http://{proxy}"
+
+    def _client(self, proxy: str | None = None) -> httpx.Client:
         transport = self.transport
-        if transport is None and self._pin():
-            from langchain_gigachat_ext._attachment_pinning import PinnedTransport
+        if transport is None and self._pins:
+            if proxy is not None:
+                transport = httpx.HTTPTransport(proxy=proxy)
+            else:
+                from langchain_gigachat_ext._attachment_pinning import PinnedTransport
 
-            transport = PinnedTransport(self.resolve)
+                transport = PinnedTransport(self.resolve)
+        # A custom transport also turns off httpx's own environment proxies, so a direct hop
+        # can never bypass the pinned transport.
         return httpx.Client(
             timeout=self.timeout, follow_redirects=False, transport=transport, headers=self._headers
         )
 
-    def _async_client(self) -> httpx.AsyncClient:
+    def _async_client(self, proxy: str | None = None) -> httpx.AsyncClient:
         transport = self.async_transport
-        if transport is None and self._pin():
-            from langchain_gigachat_ext._attachment_pinning import AsyncPinnedTransport
+        if transport is None and self._pins:
+            if proxy is not None:
+                transport = httpx.AsyncHTTPTransport(proxy=proxy)
+            else:
+                from langchain_gigachat_ext._attachment_pinning import AsyncPinnedTransport
 
-            transport = AsyncPinnedTransport(self.resolve)
+                transport = AsyncPinnedTransport(self.resolve)
         return httpx.AsyncClient(
             timeout=self.timeout, follow_redirects=False, transport=transport, headers=self._headers
         )
@@ -96,12 +128,22 @@ class AttachmentFetcher:
         if source.origin == "path":
             return self._read(source)
         deadline = time.monotonic() + self.timeout
+        custom = self.transport is not None
+        clients: dict[str | None, httpx.Client] = {}
         try:
-            with self._client() as client:
-                request = client.build_request("GET", source.location)
+            with contextlib.ExitStack() as stack:
+
+                def client_for(url: httpx.URL) -> httpx.Client:
+                    route = self._route(url, custom=custom)
+                    if route not in clients:
+                        clients[route] = stack.enter_context(self._client(route))
+                    return clients[route]
+
+                url = httpx.URL(source.location)
+                request = client_for(url).build_request("GET", url)
                 for _ in range(MAX_REDIRECTS + 1):
                     self._check(request.url)
-                    response = client.send(request, stream=True)
+                    response = client_for(request.url).send(request, stream=True)
                     try:
                         if response.next_request is None:
                             self._check_response(response, source)
@@ -126,11 +168,22 @@ class AttachmentFetcher:
         if source.origin == "path":
             return await asyncio.to_thread(self._read, source)
         deadline = time.monotonic() + self.timeout
+        custom = self.async_transport is not None
+        clients: dict[str | None, httpx.AsyncClient] = {}
         try:
-            async with self._async_client() as client:
-                request = client.build_request("GET", source.location)
+            async with contextlib.AsyncExitStack() as stack:
+
+                async def client_for(url: httpx.URL) -> httpx.AsyncClient:
+                    route = self._route(url, custom=custom)
+                    if route not in clients:
+                        clients[route] = await stack.enter_async_context(self._async_client(route))
+                    return clients[route]
+
+                url = httpx.URL(source.location)
+                request = (await client_for(url)).build_request("GET", url)
                 for _ in range(MAX_REDIRECTS + 1):
                     await asyncio.to_thread(self._check, request.url)
+                    client = await client_for(request.url)
                     response = await client.send(request, stream=True)
                     try:
                         if response.next_request is None:
@@ -155,7 +208,7 @@ class AttachmentFetcher:
     def _check_response(self, response: httpx.Response, source: AttachmentSource) -> None:
         if response.status_code != httpx.codes.OK:
             msg = (
-                f"Could not download the attachment {source.location}: HTTP "
+                f"Could not download the attachment {redact_url(source.location)}: HTTP "
                 f"{response.status_code}. Check the URL, or send the bytes as base64."
             )
             raise GigaChatInvalidInputError(msg)
@@ -168,7 +221,7 @@ class AttachmentFetcher:
         # the download open for ever, so the whole download has a deadline too.
         if time.monotonic() > deadline:
             msg = (
-                f"Downloading the attachment {source.location} took longer than "
+                f"Downloading the attachment {redact_url(source.location)} took longer than "
                 f"{self.timeout:g} s (attachment_download_timeout). Send the bytes as base64."
             )
             raise GigaChatInvalidInputError(msg)
@@ -176,8 +229,8 @@ class AttachmentFetcher:
     def _check_size(self, size: int, source: AttachmentSource) -> None:
         if size > self.max_bytes:
             msg = (
-                f"The attachment {source.location} is larger than the download limit of "
-                f"{self.max_bytes:,} bytes (attachment_max_download_bytes)."
+                f"The attachment {redact_url(source.location)} is larger than the download limit "
+                f"of {self.max_bytes:,} bytes (attachment_max_download_bytes)."
             )
             raise GigaChatInvalidInputError(msg)
 
@@ -189,7 +242,7 @@ class AttachmentFetcher:
     def _read(self, source: AttachmentSource) -> Fetched:
         if not self.allow_local_paths:
             msg = (
-                f"Local file attachments ({source.location}) are disabled; set "
+                f"Local file attachments ({redact_url(source.location)}) are disabled; set "
                 "allow_local_attachment_paths=True on the model to allow reading local files."
             )
             raise GigaChatInvalidInputError(msg)
@@ -206,14 +259,21 @@ class AttachmentFetcher:
 
 def _too_many_redirects(source: AttachmentSource) -> GigaChatInvalidInputError:
     return GigaChatInvalidInputError(
-        f"Downloading the attachment {source.location} was redirected more than "
+        f"Downloading the attachment {redact_url(source.location)} was redirected more than "
         f"{MAX_REDIRECTS} times. Use the final URL, or send the bytes as base64."
     )
 
 
 def _download_error(source: AttachmentSource, error: httpx.HTTPError) -> GigaChatInvalidInputError:
     kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
+    detail = str(error)
+    try:
+        urls = {source.location, str(error.request.url)}
+    except RuntimeError:  # the error carries no request
+        urls = {source.location}
+    for url in urls:  # httpx messages may quote the URL
+        detail = detail.replace(url, redact_url(url))
     return GigaChatInvalidInputError(
-        f"Downloading the attachment {source.location} {kind}: {error!s} "
+        f"Downloading the attachment {redact_url(source.location)} {kind}: {detail} "
         f"({type(error).__name__}). Check the URL, or send the bytes as base64."
     )

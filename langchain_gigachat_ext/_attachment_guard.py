@@ -7,11 +7,13 @@ reach the cloud metadata service, the bank's intranet or the host's own ports. T
 * Every address the host resolves to must be public: loopback, private, link-local, multicast,
   reserved, unspecified, shared (CGNAT) and other non-global ranges are refused, for IPv4 and
   IPv6, including IPv4 embedded in IPv6 (mapped ``::ffff:a.b.c.d``, 6to4, NAT64).
-* The check runs before each hop (:func:`check_url`), and — for direct connections — again at
-  connect time: ``_attachment_pinning.PinnedTransport`` connects only to an address it has just
-  checked, so a
-  DNS answer that changes between check and connect (DNS rebinding) cannot slip through. When an
-  ``HTTP(S)_PROXY`` is configured the proxy makes the connection; the per-hop check still runs.
+* The check runs before each hop (:func:`check_url`), and — for every direct connection —
+  again at connect time: ``_attachment_pinning.PinnedTransport`` connects only to an address it
+  has just checked, so a DNS answer that changes between check and connect (DNS rebinding)
+  cannot slip through. A hop that goes through an ``HTTP(S)_PROXY``/``ALL_PROXY`` (its host not
+  excluded by ``NO_PROXY``) is connected by the proxy; the per-hop check still runs for it.
+* URLs in errors are redacted (:func:`redact_url`): user info and query strings (credentials,
+  signatures of pre-signed URLs) never reach messages, attributes or logs.
 
 ``allow_private_attachment_urls=True`` on the model turns the address rules off (schemes stay).
 """
@@ -19,7 +21,9 @@ reach the cloud metadata service, the bank's intranet or the host's own ports. T
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
+import urllib.parse
 from collections.abc import Callable, Iterable
 
 import httpx
@@ -38,6 +42,30 @@ OPTION = "allow_private_attachment_urls=True"
 """How users lift the address check (named in every refusal)."""
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+_USERINFO = re.compile(r"(//)[^/?#]*@")
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """``url`` fit for messages and logs: ``scheme://***@host:port/path?…#…``.
+
+    User info becomes ``***@`` and a query or fragment ``?…``/``#…``, since either may carry
+    credentials (pre-signed URLs). Text without ``://`` (a local path) is returned unchanged.
+    """
+    text = str(url)
+    if "://" not in text:
+        return text
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:  # unparseable (e.g. a broken IPv6 literal): cut by hand
+        head = _USERINFO.sub(r"\1***@", re.split(r"[?#]", text, maxsplit=1)[0], count=1)
+        return head + ("?…" if "?" in text else "") + ("#…" if "#" in text else "")
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    query = "…" if parts.query or "?" in text.split("#", 1)[0] else ""
+    fragment = "…" if "#" in text else ""
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
 
 
 def resolve_host(host: str, port: int) -> list[str]:
@@ -80,7 +108,7 @@ def _refusal(url: str, host: str, detail: str) -> GigaChatUnsafeURLError:
         f"Refused to download the attachment from host {host!r}: {detail}. Attachment URLs "
         f"must point to public hosts; set {OPTION} on the model if the URLs come from a "
         "trusted source, or send the file as base64 or a GigaChat file id.",
-        url=url,
+        url=redact_url(url),
         host=host,
     )
 
@@ -136,7 +164,7 @@ def check_url(url: httpx.URL, *, allow_private: bool, resolve: Resolver) -> None
     Raises:
         GigaChatUnsafeURLError: The scheme is not http(s), or the host is not public.
     """
-    text = str(url)
+    text = redact_url(url)
     if url.scheme not in ALLOWED_SCHEMES:
         msg = (
             f"Refused to download the attachment {text}: only http and https URLs are fetched "

@@ -1,16 +1,15 @@
 """The one request builder: LangChain messages + call arguments → the body of one chat call.
 
-Invoke and stream, sync and async, v1 and v2 all come through :func:`build_request`. The steps
-both API versions share run once — argument checks, the tool plan
-(:mod:`~langchain_gigachat_ext.tools.binding`), attachments and the history normaliser
-(:mod:`~langchain_gigachat_ext.messages`) — and only the last one differs: v1's
+Invoke and stream, sync and async, v1 and v2 all come through here, in two steps.
+:func:`plan_call` checks the arguments and plans the tools — pure, so a bad argument fails before
+anything is sent, attachment uploads included. :func:`build_request` then normalises the messages
+(:mod:`~langchain_gigachat_ext.messages`) and builds the body with v1's
 :func:`~langchain_gigachat_ext._payload.build_payload` or v2's
 :func:`~langchain_gigachat_ext._v2_payload.build_v2_payload`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,11 +22,12 @@ from langchain_gigachat_ext._payload import GENERATION_PARAMS, build_payload, va
 from langchain_gigachat_ext.attachments import ResolvedAttachments, move_tool_attachments
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 from langchain_gigachat_ext.messages import to_gigachat_messages
-from langchain_gigachat_ext.tools.binding import ToolPlan, native_response_format, plan_tools
+from langchain_gigachat_ext.tools.binding import ToolPlan, plan_tools
 from langchain_gigachat_ext.tools.builtin import (
     BuiltinTool,
     avoid_builtin_names,
     resolve_builtin_choice,
+    split_builtin_tools,
 )
 
 MODEL_DEFAULTS = (*GENERATION_PARAMS, "model", "top_logprobs")
@@ -74,6 +74,18 @@ def _check_kwargs(kwargs: Mapping[str, Any]) -> None:
         raise GigaChatInvalidInputError(msg)
 
 
+def _builtin_tools(given: Any) -> tuple[BuiltinTool, ...]:
+    """The ``builtin_tools`` argument (as ``bind_tools`` binds it, or given per call)."""
+    ordinary, builtins = split_builtin_tools(given or ())
+    if ordinary:
+        msg = (
+            "builtin_tools takes built-in tools only (names such as 'web_search', "
+            "{'web_search': {...}} or BuiltinTool); bind functions with bind_tools()."
+        )
+        raise GigaChatInvalidInputError(msg)
+    return builtins
+
+
 def _v2_function_call(plan: ToolPlan, tool_choice: Any, function_call: Any) -> Any:
     """The plan's ``function_call`` for v2's ``tool_config``; None when nothing was chosen.
 
@@ -86,37 +98,55 @@ def _v2_function_call(plan: ToolPlan, tool_choice: Any, function_call: Any) -> A
     return tool_choice if tool_choice in ("auto", "none") else None
 
 
-def build_request(
-    messages: Sequence[BaseMessage],
-    kwargs: Mapping[str, Any],
-    *,
-    defaults: Mapping[str, Any],
-    api_version: str,
-    headers: dict[str, str],
-    attachments: ResolvedAttachments | None = None,
-) -> ChatRequest:
-    """Build the request for one call.
+@dataclass(frozen=True)
+class CallPlan:
+    """Everything about one call that does not depend on its messages.
+
+    It is checked before any network traffic, attachment uploads included.
+    """
+
+    params: dict[str, Any]
+    """Validated generation parameters."""
+    model: str
+    """The model to call."""
+    v2: bool
+    """Whether the call goes to the v2 chat API."""
+    plan: ToolPlan
+    """Functions, tool choice and response format."""
+    tool_choice: Any
+    """The ``tool_choice`` left for the functions once a forced built-in is taken out."""
+    function_call: Any
+    """The legacy ``function_call`` argument, as given."""
+    builtins: tuple[BuiltinTool, ...]
+    """Built-in tools (v2)."""
+    forced_builtin: str | None
+    """The built-in the model must use (v2)."""
+    top_logprobs: int | None
+    """Alternatives to report per output token (v2)."""
+
+
+def plan_call(
+    kwargs: Mapping[str, Any], *, defaults: Mapping[str, Any], api_version: str
+) -> CallPlan:
+    """Check the call's arguments and plan its tools, before anything is sent.
 
     Args:
-        messages: The conversation.
         kwargs: The call's keyword arguments (bound ones included).
         defaults: The model's values of :data:`MODEL_DEFAULTS`.
         api_version: ``"v1"`` or ``"v2"``.
-        headers: Extra headers for the call.
-        attachments: Uploaded attachments of ``messages`` (None when there are none).
 
     Returns:
-        The body, headers and tool plan.
+        The plan :func:`build_request` turns into a body.
 
     Raises:
         GigaChatInvalidInputError: An unknown argument, an invalid value, or a v2-only feature
-            on v1 — before anything is sent.
+            on v1.
     """
     _check_kwargs(kwargs)
     params = {key: kwargs.get(key, defaults[key]) for key in GENERATION_PARAMS}
     validate_params(params)
     v2 = api_version == "v2"
-    builtins: tuple[BuiltinTool, ...] = tuple(kwargs.get("builtin_tools") or ())
+    builtins = _builtin_tools(kwargs.get("builtin_tools"))
     top_logprobs = kwargs.get("top_logprobs", defaults["top_logprobs"])
     if not v2 and (builtins or top_logprobs is not None):
         feature = "Built-in tools" if builtins else "top_logprobs"
@@ -127,6 +157,7 @@ def build_request(
         kwargs.get("tool_choice"),
         builtins,
         has_functions=bool(tool_set and tool_set.functions) or bool(kwargs.get("functions")),
+        function_names=tool_set.by_original_name if tool_set else (),
     )
     plan = plan_tools(
         tool_set=avoid_builtin_names(tool_set) if v2 else tool_set,
@@ -134,44 +165,79 @@ def build_request(
         functions=kwargs.get("functions"),
         function_call=kwargs.get("function_call"),
         response_format=kwargs.get("response_format"),
+        native_schemas=v2,
     )
+    if not v2 and plan.response_format is not None and plan.response_format["type"] == "regex":
+        msg = "response_format {'type': 'regex'} needs the v2 chat API (api_version='v2')."
+        raise GigaChatInvalidInputError(msg)
+    if v2 and top_logprobs is not None:
+        from langchain_gigachat_ext._v2_payload import check_top_logprobs
+
+        check_top_logprobs(top_logprobs)
+    return CallPlan(
+        params=params,
+        model=kwargs.get("model") or defaults["model"],
+        v2=v2,
+        plan=plan,
+        tool_choice=tool_choice,
+        function_call=kwargs.get("function_call"),
+        builtins=builtins,
+        forced_builtin=forced_builtin,
+        top_logprobs=top_logprobs,
+    )
+
+
+def build_request(
+    messages: Sequence[BaseMessage],
+    call: CallPlan,
+    *,
+    headers: dict[str, str],
+    attachments: ResolvedAttachments | None = None,
+) -> ChatRequest:
+    """Build the request for one planned call.
+
+    Args:
+        messages: The conversation.
+        call: The checked arguments (:func:`plan_call`).
+        headers: Extra headers for the call.
+        attachments: Uploaded attachments of ``messages`` (None when there are none).
+
+    Returns:
+        The body, headers and tool plan.
+
+    Raises:
+        GigaChatInvalidInputError: Messages that cannot be sent.
+    """
+    plan = call.plan
     resolved = attachments or ResolvedAttachments()
     normalised = resolved.arrange(
         to_gigachat_messages(
             move_tool_attachments(list(messages)),
             wire_name=plan.wire_name,
             convert_block=resolved.converter(),
-            parallel_calls=v2,
+            parallel_calls=call.v2,
         )
     )
-    model = kwargs.get("model") or defaults["model"]
-    if v2:
+    if call.v2:
         from langchain_gigachat_ext._v2_messages import to_v2_messages
         from langchain_gigachat_ext._v2_payload import build_v2_payload
 
-        if plan.response_schema is not None:
-            # v2 takes the caller's schema natively: nothing to compile or restore.
-            native = native_response_format(kwargs["response_format"])
-            plan = dataclasses.replace(plan, response_format=native, response_schema=None)
         payload = build_v2_payload(
-            model=model,
+            model=call.model,
             messages=to_v2_messages(normalised),
-            params=params,
+            params=call.params,
             functions=plan.functions,
-            function_call=_v2_function_call(plan, tool_choice, kwargs.get("function_call")),
-            builtin_tools=builtins,
-            forced_builtin=forced_builtin,
+            function_call=_v2_function_call(plan, call.tool_choice, call.function_call),
+            builtin_tools=call.builtins,
+            forced_builtin=call.forced_builtin,
             response_format=plan.response_format,
-            top_logprobs=top_logprobs,
+            top_logprobs=call.top_logprobs,
         )
         return ChatRequest(payload, headers, plan, _dialects.v2())
-    if plan.response_format is not None and plan.response_format.get("type") == "regex":
-        msg = "response_format {'type': 'regex'} needs the v2 chat API (api_version='v2')."
-        raise GigaChatInvalidInputError(msg)
     payload = build_payload(
-        model=model,
+        model=call.model,
         messages=normalised,
-        params=params,
+        params=call.params,
         functions=plan.functions,
         function_call=plan.function_call,
         response_format=plan.response_format,

@@ -8,6 +8,7 @@ held back until it is clear, so nothing after a stop sequence ever reaches the c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 def cut_at_stop(text: str, stop: Sequence[str] | None) -> tuple[str, bool]:
@@ -18,6 +19,30 @@ def cut_at_stop(text: str, stop: Sequence[str] | None) -> tuple[str, bool]:
     if not positions:
         return text, False
     return text[: min(positions)], True
+
+
+def cut_content_at_stop(
+    content: str | list[Any], stop: Sequence[str] | None
+) -> tuple[str | list[Any], bool]:
+    """:func:`cut_at_stop` for message content, a string or a list of strings and blocks.
+
+    In a list the first text (a string or a ``text`` block) holding a stop sequence is cut there
+    and everything after it is dropped, as the model would not have produced it.
+    """
+    if isinstance(content, str):
+        return cut_at_stop(content, stop)
+    if not stop:
+        return content, False
+    for position, item in enumerate(content):
+        is_block = isinstance(item, dict) and item.get("type") == "text"
+        text = item.get("text", "") if is_block else item
+        if not isinstance(text, str):
+            continue
+        cut, hit = cut_at_stop(text, stop)
+        if hit:
+            kept = {**item, "text": cut} if is_block else cut
+            return [*content[:position], kept], True
+    return content, False
 
 
 class StopSequenceFilter:

@@ -36,6 +36,18 @@ def tool_config(
     return {"mode": function_call}
 
 
+def check_top_logprobs(value: Any) -> int:
+    """``top_logprobs`` must be a positive integer (a ``bool`` is not one).
+
+    Raises:
+        GigaChatInvalidInputError: Anything else.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"top_logprobs={value!r} must be a positive integer."
+        raise GigaChatInvalidInputError(msg)
+    return value
+
+
 def build_v2_payload(
     *,
     model: str,
@@ -86,10 +98,7 @@ def build_v2_payload(
     if response_format is not None:
         options["response_format"] = response_format
     if top_logprobs is not None:
-        if not isinstance(top_logprobs, int) or top_logprobs < 1:
-            msg = f"top_logprobs={top_logprobs!r} must be a positive integer."
-            raise GigaChatInvalidInputError(msg)
-        options["top_logprobs"] = top_logprobs
+        options["top_logprobs"] = check_top_logprobs(top_logprobs)
     if options:
         payload["model_options"] = options
     if params.get("profanity_check") is not None:

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gigachat.models.chat_completions import (
     ChatCompletionChunk,
     ChatCompletionResponse,
     ChatContentPart,
+    ChatFunctionCall,
     ChatMessage,
     ChatMessageChunk,
     ChatToolExecution,
@@ -39,12 +39,16 @@ from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+if TYPE_CHECKING:
+    from gigachat.models.chat_completions import ChatLogprob
+
 from langchain_gigachat_ext._response import (
     PROVIDER,
     CallRestorer,
     normalise_finish_reason,
     response_metadata,
 )
+from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 DONE_EVENT = "response.message.done"
 """The final SSE event: ``finish_reason`` and ``usage`` (PROTOCOL §7.3, REC)."""
@@ -70,7 +74,7 @@ def v2_call_id(state_id: str | None, index: int) -> str:
     return f"call_{state_id}_{index}" if state_id else f"call_{uuid.uuid4().hex}"
 
 
-def _citations(part: ChatContentPart) -> list[dict[str, Any]]:
+def _citations(part: ChatContentPart | ChatMessage | ChatMessageChunk) -> list[dict[str, Any]]:
     sources = part.inline_data.sources if part.inline_data is not None else None
     citations: list[dict[str, Any]] = []
     for key, source in (sources or {}).items():
@@ -120,59 +124,87 @@ def tool_execution_blocks(execution: ChatToolExecution, call_id: str) -> list[di
     return [call, result]
 
 
+def _arguments(call: ChatFunctionCall, request_id: str | None) -> dict[str, Any]:
+    """A call's arguments as an object (PROTOCOL §11 item 1); a JSON-object string is accepted."""
+    arguments = call.arguments
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except ValueError:
+            arguments = None
+    if not isinstance(arguments, dict):
+        msg = f"Malformed v2 function call {call.name!r}: arguments are not a JSON object"
+        raise GigaChatMalformedResponseError(msg, request_id=request_id)
+    return arguments
+
+
 class _Parts:
-    """What the content parts of one answer (or one stream event) amount to."""
+    """What the messages of one answer (or one stream event) amount to."""
 
-    def __init__(self) -> None:
-        self.text: list[str] = []
-        self.blocks: list[dict[str, Any]] = []
+    def __init__(self, request_id: str | None) -> None:
+        self.request_id = request_id
+        self.items: list[str | dict[str, Any]] = []
+        """Content in order: plain text as strings, everything else as blocks."""
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
-        self.rich = False
         self.reasoning: list[str] = []
+        self.logprobs: list[dict[str, Any]] = []
 
-    def add(self, parts: Iterable[ChatContentPart], state_id: str | None) -> None:
-        for part in parts:
-            if part.text is not None:
-                citations = _citations(part)
-                block: dict[str, Any] = {"type": "text", "text": part.text}
-                if citations:
-                    block["annotations"] = citations
-                    self.rich = True
-                self.text.append(part.text)
-                self.blocks.append(block)
-            if part.files:
-                self.blocks.extend(_file_blocks(part))
-                self.rich = True
-            if part.function_call is not None:
-                arguments = part.function_call.arguments
-                args = dict(arguments) if isinstance(arguments, dict) else {"value": arguments}
-                wire_id = (part.function_call.model_extra or {}).get("id")
-                self.calls.append((part.function_call.name, args, wire_id))
-            if part.tool_execution is not None:
-                self.add_execution(part.tool_execution, state_id)
+    @property
+    def rich(self) -> bool:
+        return any(isinstance(item, dict) for item in self.items)
+
+    @property
+    def text(self) -> str:
+        return "".join(item for item in self.items if isinstance(item, str))
 
     def add_message(self, message: ChatMessage | ChatMessageChunk, state_id: str | None) -> None:
         """Everything one message contributes (reasoning text is collected apart)."""
-        if message.role == "reasoning":
-            for part in message.content or ():
-                if part.text:
-                    self.reasoning.append(part.text)
-                if part.tool_execution is not None:
-                    self.add_execution(part.tool_execution, state_id)
-            return
         if message.role == "function_in_progress":
-            return
-        self.add(message.content or (), state_id)
+            return  # a running tool's progress text (DOC), not the answer
+        reasoning = message.role == "reasoning"
+        for part in message.content or ():
+            if reasoning and part.text:
+                self.reasoning.append(part.text)
+            else:
+                self._add_part(part)
+            if part.tool_execution is not None:
+                self.add_execution(part.tool_execution, state_id)
+        # The SDK models these on the message too (PROTOCOL §7.1 message fields).
+        if message.function_call is not None:
+            self._add_call(message.function_call)
+        if message.inline_data is not None and message.inline_data.sources:
+            self.items.append({"type": "text", "text": "", "annotations": _citations(message)})
         if message.tool_execution is not None:
             self.add_execution(message.tool_execution, state_id)
+        self.logprobs += _dumped(message.logprobs)
+
+    def _add_part(self, part: ChatContentPart) -> None:
+        if part.text is not None:
+            citations = _citations(part)
+            if citations:
+                self.items.append({"type": "text", "text": part.text, "annotations": citations})
+            elif part.text:
+                self.items.append(part.text)
+        self.items.extend(_file_blocks(part))
+        if part.function_call is not None:
+            self._add_call(part.function_call)
+
+    def _add_call(self, call: ChatFunctionCall) -> None:
+        wire_id = (call.model_extra or {}).get("id")
+        self.calls.append((call.name, _arguments(call, self.request_id), wire_id))
 
     def add_execution(self, execution: ChatToolExecution, state_id: str | None) -> None:
         call_id = f"srv_{state_id}_{execution.name}" if state_id else f"srv_{uuid.uuid4().hex}"
-        self.blocks.extend(tool_execution_blocks(execution, call_id))
-        self.rich = True
+        self.items.extend(tool_execution_blocks(execution, call_id))
 
     def content(self) -> str | list[str | dict[str, Any]]:
-        return list(self.blocks) if self.rich else "".join(self.text)
+        """A string when the answer is only text (as on v1), else the items in order."""
+        return list(self.items) if self.rich else self.text
+
+    def check_calls(self, finish_reason: str | None) -> None:
+        if finish_reason == "function_call" and not self.calls:
+            msg = "Malformed v2 answer: finish_reason is function_call but no call was sent"
+            raise GigaChatMalformedResponseError(msg, request_id=self.request_id)
 
 
 def _message_id(x_headers: dict[str, Any] | None) -> str | None:
@@ -186,14 +218,20 @@ def _extra_metadata(source: ChatCompletionResponse | ChatCompletionChunk) -> dic
         extra["thread_id"] = source.thread_id
     if source.message_id:
         extra["message_id"] = source.message_id
-    if source.logprobs:
-        extra["logprobs"] = [entry.model_dump(exclude_none=True) for entry in source.logprobs]
     return extra
+
+
+def _dumped(logprobs: list[ChatLogprob] | None) -> list[dict[str, Any]]:
+    return [entry.model_dump(exclude_none=True) for entry in logprobs or ()]
+
+
+def _logprobs(parts: _Parts, source: ChatCompletionResponse | ChatCompletionChunk) -> list[Any]:
+    return [*parts.logprobs, *_dumped(source.logprobs)]
 
 
 def v2_chat_result(response: ChatCompletionResponse, restore: CallRestorer) -> ChatResult:
     """A non-streaming v2 response → ``ChatResult`` with one generation."""
-    parts = _Parts()
+    parts = _Parts((response.x_headers or {}).get("x-request-id"))
     state_id: str | None = None
     finish_reason = response.finish_reason
     for message in response.messages:
@@ -202,6 +240,7 @@ def v2_chat_result(response: ChatCompletionResponse, restore: CallRestorer) -> C
         finish_reason = finish_reason or message.finish_reason
     if response.tool_execution is not None:
         parts.add_execution(response.tool_execution, state_id)
+    parts.check_calls(finish_reason)
     additional: dict[str, Any] = {}
     if state_id:
         additional["tools_state_id"] = state_id
@@ -216,6 +255,9 @@ def v2_chat_result(response: ChatCompletionResponse, restore: CallRestorer) -> C
         model=response.model, finish_reason=finish_reason, x_headers=response.x_headers
     )
     metadata.update(_extra_metadata(response))
+    logprobs = _logprobs(parts, response)
+    if logprobs:
+        metadata["logprobs"] = logprobs
     ai = AIMessage(
         content=parts.content(),
         additional_kwargs=additional,
@@ -233,7 +275,13 @@ def v2_chat_result(response: ChatCompletionResponse, restore: CallRestorer) -> C
 
 
 class V2ChunkConverter:
-    """Turns v2 stream events into generation chunks, numbering tool calls across events."""
+    """Turns v2 stream events into generation chunks, numbering tool calls across events.
+
+    Aggregated with ``+``, the chunks give the message an invoke returns: plain text stays
+    strings, other blocks carry an ``index`` so they are not merged into each other, and the
+    ``tools_state_id`` is sent once (string values of ``additional_kwargs`` are concatenated when
+    chunks are added). Logprobs of every event are reported on the last chunk.
+    """
 
     def __init__(self, restore: CallRestorer, *, stream_usage: bool) -> None:
         self._restore = restore
@@ -241,19 +289,23 @@ class V2ChunkConverter:
         self._calls = 0
         self._blocks = 0
         self._state_id: str | None = None
+        self._state_sent = False
+        self._logprobs: list[Any] = []
 
     def __call__(self, chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
         """One named SSE event → a generation chunk (None when it carries nothing)."""
-        parts = _Parts()
+        parts = _Parts((chunk.x_headers or {}).get("x-request-id"))
         for message in chunk.messages or ():
             self._state_id = message.tools_state_id or chunk.tools_state_id or self._state_id
             parts.add_message(message, self._state_id)
         if chunk.tool_execution is not None:
             parts.add_execution(chunk.tool_execution, self._state_id)
         final = chunk.event == DONE_EVENT
+        self._logprobs += _logprobs(parts, chunk)
         additional: dict[str, Any] = {}
-        if self._state_id and (parts.calls or final):
+        if self._state_id and not self._state_sent and (parts.calls or parts.rich or final):
             additional["tools_state_id"] = self._state_id
+            self._state_sent = True
         if parts.reasoning:
             additional["reasoning_content"] = "".join(parts.reasoning)
         call_chunks = []
@@ -268,24 +320,26 @@ class V2ChunkConverter:
                 )
             )
             self._calls += 1
-        content: str | list[str | dict[str, Any]] = "".join(parts.text)
+        content: str | list[str | dict[str, Any]] = parts.text
         if parts.rich:
-            # Blocks other than text get their own aggregation index, after the text.
             content = []
-            for block in parts.blocks:
-                if block["type"] == "text" and "annotations" not in block:
-                    content.append(block["text"])
-                    continue
-                self._blocks += 1
-                content.append({**block, "index": self._blocks})
+            for item in parts.items:
+                if isinstance(item, dict):
+                    self._blocks += 1
+                    item = {**item, "index": self._blocks}  # noqa: PLW2901
+                content.append(item)
         if not (content or call_chunks or additional or final):
             return None
         usage = usage_metadata_v2(chunk.usage) if (final and chunk.usage and self._usage) else None
         if final:
+            if self._calls == 0:
+                parts.check_calls(chunk.finish_reason)
             metadata = response_metadata(
                 model=chunk.model, finish_reason=chunk.finish_reason, x_headers=chunk.x_headers
             )
             metadata.update(_extra_metadata(chunk))
+            if self._logprobs:
+                metadata["logprobs"] = self._logprobs
         else:
             metadata = {"model_provider": PROVIDER}
         ai = AIMessageChunk(

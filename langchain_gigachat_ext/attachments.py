@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from gigachat.api import files as sdk_files
 
 from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher, Fetched
+from langchain_gigachat_ext._attachment_guard import redact_url
 from langchain_gigachat_ext._attachment_layout import (
     DOCUMENT_MARKER,
     IMAGE_MARKER,
@@ -301,7 +302,7 @@ class AttachmentUploader:
             raise GigaChatInvalidInputError(msg)
 
     def _prepare(self, source: AttachmentSource, fetched: Fetched) -> PreparedMedia:
-        what = "inline data" if source.origin == "data" else source.location
+        what = "inline data" if source.origin == "data" else redact_url(source.location)
         return prepare_media(
             fetched.data,
             declared_mime=source.mime_type or fetched.mime_type,

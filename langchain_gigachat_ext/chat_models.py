@@ -27,8 +27,14 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from langchain_gigachat_ext._config import GigaChatConnection, env_bool, env_str
 from langchain_gigachat_ext._payload import GENERATION_PARAMS, session_id_for_thread
-from langchain_gigachat_ext._request import MODEL_DEFAULTS, ChatRequest, build_request
-from langchain_gigachat_ext._stop import cut_at_stop
+from langchain_gigachat_ext._request import (
+    MODEL_DEFAULTS,
+    CallPlan,
+    ChatRequest,
+    build_request,
+    plan_call,
+)
+from langchain_gigachat_ext._stop import cut_content_at_stop
 from langchain_gigachat_ext._streaming import StreamAssembler
 from langchain_gigachat_ext._tokens import TokenCountingMixin
 from langchain_gigachat_ext.attachments import ResolvedAttachments, with_generated_images
@@ -209,7 +215,7 @@ class ChatGigaChat(
     answer. ``v2``: ``/api/v2/chat/completions`` with content parts, several function calls per
     answer, built-in tools (``bind_tools(["web_search"])``), native ``json_schema`` and ``regex``
     structured output and ``top_logprobs``."""
-    top_logprobs: int | None = None
+    top_logprobs: int | None = Field(default=None, ge=1, strict=True)
     """v2 only: report this many alternatives per output token in
     ``response_metadata["logprobs"]``."""
     allow_any_tool_choice_fallback: bool = False
@@ -262,21 +268,21 @@ class ChatGigaChat(
         return profile
 
     # --- request building ----------------------------------------------------------------------
+    def _plan(self, kwargs: dict[str, Any]) -> CallPlan:
+        """Check the call's arguments: runs before anything (uploads too) is sent."""
+        defaults = {key: getattr(self, key) for key in MODEL_DEFAULTS}
+        return plan_call(kwargs, defaults=defaults, api_version=self.api_version)
+
     def _prepare(
         self,
         messages: list[BaseMessage],
+        call: CallPlan,
         kwargs: dict[str, Any],
         run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
         attachments: ResolvedAttachments | None = None,
     ) -> ChatRequest:
-        return build_request(
-            messages,
-            kwargs,
-            defaults={key: getattr(self, key) for key in MODEL_DEFAULTS},
-            api_version=self.api_version,
-            headers=self._headers(kwargs, run_manager),
-            attachments=attachments,
-        )
+        headers = self._headers(kwargs, run_manager)
+        return build_request(messages, call, headers=headers, attachments=attachments)
 
     def _headers(
         self,
@@ -298,8 +304,9 @@ class ChatGigaChat(
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        call = self._plan(kwargs)
         attachments = self._resolve_attachments(messages)
-        request = self._prepare(messages, kwargs, run_manager, attachments)
+        request = self._prepare(messages, call, kwargs, run_manager, attachments)
         dialect = request.dialect
         answer = self.transport.call(dialect.chat_op(request.payload, request.headers))
         return self._finish(dialect.chat_result(answer, request.plan.restore), stop, request.plan)
@@ -311,8 +318,9 @@ class ChatGigaChat(
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        call = self._plan(kwargs)
         attachments = await self._aresolve_attachments(messages)
-        request = self._prepare(messages, kwargs, run_manager, attachments)
+        request = self._prepare(messages, call, kwargs, run_manager, attachments)
         dialect = request.dialect
         answer = await self.transport.acall(dialect.achat_op(request.payload, request.headers))
         return self._finish(dialect.chat_result(answer, request.plan.restore), stop, request.plan)
@@ -320,11 +328,10 @@ class ChatGigaChat(
     def _finish(self, result: ChatResult, stop: list[str] | None, plan: ToolPlan) -> ChatResult:
         generation = result.generations[0]
         message = generation.message
-        if isinstance(message.content, str):
-            text, hit = cut_at_stop(message.content, stop or self.stop)
-            if hit:
-                message.content = text
-                message.response_metadata["finish_reason"] = "stop"
+        content, hit = cut_content_at_stop(message.content, stop or self.stop)
+        if hit:
+            message.content = content
+            message.response_metadata["finish_reason"] = "stop"
         generation.message = with_generated_images(plan.finish_message(message))
         return result
 
@@ -343,8 +350,9 @@ class ChatGigaChat(
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        call = self._plan(kwargs)
         attachments = self._resolve_attachments(messages)
-        request = self._prepare(messages, kwargs, run_manager, attachments)
+        request = self._prepare(messages, call, kwargs, run_manager, attachments)
         assembler = self._assembler(request, stop)
         op = request.dialect.stream_op(request.payload, request.headers)
         try:
@@ -364,8 +372,9 @@ class ChatGigaChat(
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        call = self._plan(kwargs)
         attachments = await self._aresolve_attachments(messages)
-        request = self._prepare(messages, kwargs, run_manager, attachments)
+        request = self._prepare(messages, call, kwargs, run_manager, attachments)
         assembler = self._assembler(request, stop)
         op = request.dialect.astream_op(request.payload, request.headers)
         try:

@@ -269,12 +269,15 @@ class GigaChatUnsafeURLError(GigaChatInvalidInputError):
 
         Args:
             message: What was refused and how to allow it.
-            url: The refused URL (the redirect target when a redirect was refused).
+            url: The refused URL (the redirect target when a redirect was refused), redacted by
+                the caller: no user info, no query string (see ``_attachment_guard.redact_url``).
             host: Its host.
         """
         super().__init__(message)
         self.url = url
+        """The refused URL, redacted (``scheme://***@host:port/path?…``)."""
         self.host = host
+        """The refused host."""
 
 
 _BY_STATUS: dict[int, type[_ResponseError]] = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -72,11 +73,18 @@ def agent_tools() -> list[BaseTool]:
 
 
 def run_agent(model: Any) -> tuple[int, float, str]:
-    """Ask the two-part question; return (calls in one turn, tool wall time, final answer)."""
+    """Ask the two-part question; return (calls in one turn, tool wall time, final answer).
+
+    The tool wall time of a turn runs from the model's message with the calls until the last
+    of their ToolMessages: ``create_agent`` sends each call to the tools node separately, so
+    ``stream_mode="updates"`` yields one ``tools`` update per call. The slowest turn counts; a
+    turn whose calls are not all answered counts as infinitely slow.
+    """
     agent = create_agent(model, agent_tools(), system_prompt=SYSTEM)
     started = time.perf_counter()
     widest = 0
     tool_started: float | None = None
+    waiting = 0
     tool_time = 0.0
     final = ""
     for update in agent.stream({"messages": [HumanMessage(QUESTION)]}, stream_mode="updates"):
@@ -89,14 +97,17 @@ def run_agent(model: Any) -> tuple[int, float, str]:
                         for c in message.tool_calls
                     )
                     print(f"🛠  один ход модели, {len(message.tool_calls)} вызова: {calls}")
-                    tool_started = time.perf_counter()
+                    tool_started, waiting = time.perf_counter(), len(message.tool_calls)
                 elif isinstance(message, ToolMessage) and node == "tools":
                     print(f"   ↳ {message.name}: {message.text[:80]}")
+                    waiting -= 1
+                    if waiting == 0 and tool_started is not None:
+                        tool_time = max(tool_time, time.perf_counter() - tool_started)
+                        tool_started = None
                 elif isinstance(message, AIMessage):
                     final = message.text
-        if tool_started is not None and "tools" in update:
-            tool_time = time.perf_counter() - tool_started
-            tool_started = None
+    if tool_started is not None:
+        tool_time = math.inf
     print(f"💬 {final}")
     print(
         f"⏱  инструменты: {tool_time:.2f} с (последовательно было бы ≥ {2 * BACKEND_DELAY:.1f} с), "

@@ -1,12 +1,14 @@
 """RAG over the bank FAQ with GigaChatEmbeddings: LCEL chain and LangGraph agent, cited sources.
 
 Run ``python cookbook/rag/main.py`` (offline on the embedded emulator unless ``GIGACHAT_*``
-credentials are set). Exits non-zero when a step fails.
+credentials are set). The vectors go to Chroma on disk unless ``--store`` says otherwise
+(``faiss``, ``pgvector``, ``memory``). Exits 1 when a step fails, 2 when the store is unusable.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -23,9 +25,15 @@ from cookbook.rag.pipeline import (
     build_rag_agent,
     build_rag_chain,
     index_fingerprint,
-    load_or_build_index,
     recall_at_k,
     split_bank_docs,
+)
+from cookbook.rag.stores import (
+    PGVECTOR_URL_ENV,
+    STORE_KINDS,
+    StoreUnavailableError,
+    check_store,
+    open_index,
 )
 
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "langchain-gigachat-ext" / "rag-index"
@@ -45,7 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embeddings-model", default="Embeddings")
     parser.add_argument("--chat-model", default="GigaChat-2")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--store", choices=STORE_KINDS, default=STORE_KINDS[0])
+    parser.add_argument(
+        "--pgvector-url",
+        default=os.environ.get(PGVECTOR_URL_ENV),
+        help=f"PostgreSQL with pgvector for --store pgvector (default: ${PGVECTOR_URL_ENV})",
+    )
     args = parser.parse_args(argv)
+    try:
+        check_store(args.store, pgvector_url=args.pgvector_url)
+    except StoreUnavailableError as error:
+        print(f"[error] {error}", file=sys.stderr)
+        return 2
     with gigachat_backend():
         try:
             chunks, splitter = split_bank_docs(load_bank_docs())
@@ -54,12 +73,18 @@ def main(argv: list[str] | None = None) -> int:
             fingerprint = index_fingerprint(
                 chunks, model=args.embeddings_model, backend=current_backend().kind
             )
-            store, loaded = load_or_build_index(
-                chunks, embedder, cache_dir=args.cache_dir, fingerprint=fingerprint
+            index = open_index(
+                args.store,
+                chunks,
+                embedder,
+                cache_dir=args.cache_dir,
+                fingerprint=fingerprint,
+                pgvector_url=args.pgvector_url,
             )
-            action = "загружен с диска" if loaded else "построен и сохранён"
-            print(f"[index] индекс {action}: {args.cache_dir} ({fingerprint})")
-            if not loaded:
+            store = index.store
+            action = "загружен без эмбеддингов" if index.loaded else "построен и сохранён"
+            print(f"[index] {args.store}: индекс {action}: {index.location}")
+            if not index.loaded:
                 print(f"[index] токенов на эмбеддинги: {embedder.last_usage}")  # type: ignore[attr-defined]
             questions = load_eval()
             recall = recall_at_k(store, questions, k=3)

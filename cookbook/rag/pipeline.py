@@ -4,8 +4,9 @@ The building blocks of ``cookbook/rag/main.py`` (and of the retrieval-quality te
 
 * :func:`split_bank_docs` — Markdown-aware chunks with their source file in the metadata
   (``langchain-text-splitters`` when installed, else a small built-in splitter);
-* :func:`load_or_build_index` — an ``InMemoryVectorStore`` persisted as JSON on disk, rebuilt only
-  when the documents, the splitter or the embedding model change;
+* :func:`index_fingerprint` — the key under which ``cookbook/rag/stores.py`` keeps the vectors
+  (Chroma on disk by default; FAISS, pgvector or a JSON dump), so that they are embedded again
+  only when the documents, the splitter, the embedding model or the backend change;
 * :func:`recall_at_k` — the share of labelled relevant documents found in the top ``k`` chunks;
 * :func:`build_rag_chain` (LCEL) and :func:`build_rag_agent` (``langchain.agents.create_agent``
   with a retriever tool) — answers that cite their sources as ``[file.md]``.
@@ -18,17 +19,15 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel, RunnablePassthrough
 from langchain_core.tools import BaseTool, tool
-from langchain_core.vectorstores import InMemoryVectorStore
+from langchain_core.vectorstores import VectorStore
 
 CHUNK_CHARS = 700
 """Target chunk length in characters (well under 512 tokens of ``Embeddings`` for Russian)."""
@@ -105,7 +104,8 @@ def _sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     lines = text.splitlines()
     title = lines[0].lstrip("# ").strip() if lines and lines[0].startswith("#") else ""
     sections: list[tuple[str, str]] = []
-    heading, body = "", []
+    heading = ""
+    body: list[str] = []
     for line in lines[1:] if title else lines:
         if line.startswith(("## ", "### ")):
             if "".join(body).strip():
@@ -152,36 +152,8 @@ def index_fingerprint(chunks: Sequence[Document], *, model: str, backend: str) -
     return digest.hexdigest()[:16]
 
 
-def load_or_build_index(
-    chunks: Sequence[Document], embeddings: Embeddings, *, cache_dir: Path, fingerprint: str
-) -> tuple[InMemoryVectorStore, bool]:
-    """Load the persisted index for ``fingerprint``, or embed ``chunks`` and persist them.
-
-    Args:
-        chunks: Documents to index.
-        embeddings: The embedding model (GigaChatEmbeddings) used for documents and queries.
-        cache_dir: Directory for the JSON dump (created when missing).
-        fingerprint: :func:`index_fingerprint` of the chunks and model.
-
-    Returns:
-        The vector store and whether it was loaded from disk.
-    """
-    path = cache_dir / f"bank_docs_{fingerprint}.json"
-    if path.is_file():
-        return InMemoryVectorStore.load(str(path), embeddings), True
-    store = InMemoryVectorStore(embeddings)
-    store.add_documents(list(chunks), ids=[f"chunk-{i}" for i in range(len(chunks))])
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    store.dump(str(temporary))
-    temporary.replace(path)  # atomic: a crashed run never leaves a half-written index
-    return store, False
-
-
 # --- evaluation --------------------------------------------------------------------------------
-def recall_at_k(
-    store: InMemoryVectorStore, questions: Sequence[dict[str, Any]], *, k: int = 3
-) -> float:
+def recall_at_k(store: VectorStore, questions: Sequence[dict[str, Any]], *, k: int = 3) -> float:
     """Mean share of each question's relevant documents found among its top ``k`` chunks.
 
     Args:
@@ -208,10 +180,10 @@ def format_docs(docs: Sequence[Document]) -> str:
     return "\n\n".join(f"[{doc.metadata['source']}] {doc.page_content}" for doc in docs)
 
 
-def build_rag_chain(store: InMemoryVectorStore, llm: BaseChatModel, *, k: int = 3) -> Runnable:
+def build_rag_chain(store: VectorStore, llm: BaseChatModel, *, k: int = 3) -> Runnable:
     """LCEL: retrieve ``k`` chunks, answer from them; returns ``{"question", "docs", "answer"}``."""
     retriever = store.as_retriever(search_kwargs={"k": k})
-    answer = (
+    answer: Runnable = (
         RunnableLambda(lambda x: {"context": format_docs(x["docs"]), "question": x["question"]})
         | ANSWER_PROMPT
         | llm
@@ -227,7 +199,7 @@ def ask_chain(chain: Runnable, question: str) -> RagAnswer:
     return RagAnswer(answer=result["answer"], sources=sources)
 
 
-def retriever_tool(store: InMemoryVectorStore, *, k: int = 3) -> BaseTool:
+def retriever_tool(store: VectorStore, *, k: int = 3) -> BaseTool:
     """A tool that searches the bank documents and returns ``[source] text`` blocks."""
 
     @tool
@@ -245,7 +217,7 @@ def retriever_tool(store: InMemoryVectorStore, *, k: int = 3) -> BaseTool:
     return search_bank_documents
 
 
-def build_rag_agent(store: InMemoryVectorStore, llm: BaseChatModel, *, k: int = 3) -> Any:
+def build_rag_agent(store: VectorStore, llm: BaseChatModel, *, k: int = 3) -> Any:
     """A LangGraph agent (``create_agent``) that answers with the retriever tool."""
     from langchain.agents import create_agent
 

@@ -47,6 +47,31 @@ def count_tokens(text: str) -> int:
     return total
 
 
+def split_tokens(text: str) -> tuple[str, ...]:
+    """Cut ``text`` into the tokens :func:`count_tokens` counts.
+
+    Whitespace rides on the token after it (trailing whitespace on the last token), so the
+    tokens join back to ``text`` whenever it has any token.
+
+    Args:
+        text: Any Unicode text.
+
+    Returns:
+        ``count_tokens(text)`` non-empty strings (none for empty or whitespace-only text).
+    """
+    tokens: list[str] = []
+    start = 0
+    for match in _PIECE.finditer(text):
+        size = _CHARS_PER_TOKEN[match.lastgroup or "mark"]
+        for offset in range(match.start(), match.end(), size):
+            end = min(offset + size, match.end())
+            tokens.append(text[start:end])
+            start = end
+    if tokens and start < len(text):
+        tokens[-1] += text[start:]
+    return tuple(tokens)
+
+
 def truncate_to_tokens(text: str, limit: int) -> str:
     """Cut ``text`` so that it holds at most ``limit`` tokens.
 

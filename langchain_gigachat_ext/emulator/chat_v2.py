@@ -33,7 +33,7 @@ from langchain_gigachat_ext.emulator.render_v2 import (
     uuid7,
 )
 from langchain_gigachat_ext.emulator.state import EmulatorState
-from langchain_gigachat_ext.emulator.validation_v2 import validate_chat_v2
+from langchain_gigachat_ext.emulator.validation_v2 import ChatRequestV2, validate_chat_v2
 
 MALFORMED_EVENT: Final = b'event: response.message.delta\ndata: {"messages":[{"content":\n\n'
 """A v2 event whose JSON is cut short (fault ``malformed_chunk_at``)."""
@@ -58,8 +58,9 @@ def _answers_results(conversation: Conversation) -> bool:
 
 
 def _completion(
-    reply: Reply, conversation: Conversation, state: EmulatorState, cached: int
+    reply: Reply, chat: ChatRequestV2, state: EmulatorState, cached: int
 ) -> CompletionV2:
+    conversation = chat.conversation
     image_id = None
     if reply.tool_use is not None and reply.tool_use.image:
         stored = state.files.add(GENERATED_IMAGE_NAME, "image/jpeg", GENERATED_IMAGE, "general")
@@ -75,6 +76,7 @@ def _completion(
         tool_state_id=uuid7() if uses_tools or _answers_results(conversation) else None,
         image_file_id=image_id,
         call_ids=tuple(uuid7() for _ in calls) if len(calls) > 1 else (),
+        top_logprobs=chat.top_logprobs,
     )
 
 
@@ -86,7 +88,7 @@ async def chat_completions_v2(
     conversation = chat.conversation
     result = answer(conversation, exchange, state, max_calls=None)
     reply, cut_after, cached = result.reply, result.cut_after, result.precached
-    completion = _completion(reply, conversation, state, cached)
+    completion = _completion(reply, chat, state, cached)
     if not chat.stream:
         if state.faults.stall_seconds > 0:
             await asyncio.sleep(state.faults.stall_seconds)

@@ -16,8 +16,8 @@ Recorded shapes (PROTOCOL.md §7.2-7.3, REC ``test_primary_*``):
 
 Inferred (no recording shows them):
 
-* several calls: one ``function_call`` part each, each with an ``id`` (newer SDK examples
-  require distinct ids when there are several; a single call carries none, as recorded);
+* several calls: one ``function_call`` part each, each with a distinct ``id`` so results can be
+  matched (a single call carries none, as recorded);
 * reasoning: a ``{"role": "reasoning", "content": [{"text"}]}`` message before the assistant's
   (SDK unit tests); streamed as its own delta event;
 * every delta's message carries ``role`` (and ``tool_state_id`` when the answer has one);
@@ -26,7 +26,10 @@ Inferred (no recording shows them):
   {"name", "status": "success"}}]}]}`` before any text (the SDK's unit-test fixture); a generated
   image's ``files`` part is its own delta; web search ``inline_data`` rides on the last text delta;
 * streamed function calls arrive whole inside the ``response.message.done`` event's ``messages``
-  with ``tool_state_id``, no deltas before them (3P notes from the live ``api.giga.chat``).
+  with ``tool_state_id``, no deltas before them (v1 also sends a call whole, PROTOCOL §6.3);
+* ``logprobs`` (when the request set ``model_options.top_logprobs``): synthetic values
+  (``_brain_logprobs``) in the SDK's top-level ``ChatCompletionResponse.logprobs`` of the body,
+  and of the stream's ``response.message.done`` event (``ChatCompletionChunk.logprobs``).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
+from langchain_gigachat_ext.emulator._brain_logprobs import answer_logprobs
 from langchain_gigachat_ext.emulator.brain import Reply
 from langchain_gigachat_ext.emulator.protocol import dumps
 from langchain_gigachat_ext.emulator.render import split_text
@@ -81,6 +85,8 @@ class CompletionV2:
     """File id of the image a built-in ``image_generate`` stored."""
     call_ids: tuple[str, ...] = ()
     """Ids of the function calls when there are several."""
+    top_logprobs: int | None = None
+    """Candidates per token of synthetic ``logprobs``; None: no ``logprobs`` (inferred)."""
 
 
 def usage_v2(input_tokens: int, output_tokens: int, cached_tokens: int) -> dict[str, Any]:
@@ -140,6 +146,14 @@ def _assistant(completion: CompletionV2, content: list[dict[str, Any]]) -> dict[
     return message
 
 
+def _logprobs(completion: CompletionV2) -> list[dict[str, Any]] | None:
+    if completion.top_logprobs is None:
+        return None
+    reply = completion.reply
+    texts = (reply.reasoning_content or "", "" if reply.calls else reply.content)
+    return answer_logprobs(texts, reply.calls, completion.top_logprobs)
+
+
 def _reasoning(text: str) -> dict[str, Any]:
     return {"role": "reasoning", "content": [{"text": text}]}
 
@@ -165,13 +179,17 @@ def response_body(completion: CompletionV2) -> dict[str, Any]:
     if completion.reply.reasoning_content:
         messages.append(_reasoning(completion.reply.reasoning_content))
     messages.append(_assistant(completion, _answer_parts(completion)))
-    return {
+    body = {
         "model": completion.model_version,
         "created_at": completion.created_at,
         "messages": messages,
         "finish_reason": completion.reply.finish_reason,
         "usage": _usage(completion),
     }
+    logprobs = _logprobs(completion)
+    if logprobs is not None:
+        body["logprobs"] = logprobs
+    return body
 
 
 def stream_events(completion: CompletionV2) -> list[tuple[str, dict[str, Any]]]:
@@ -202,5 +220,8 @@ def stream_events(completion: CompletionV2) -> list[tuple[str, dict[str, Any]]]:
             events.append((DELTA, {**head, "messages": [_assistant(completion, [part])]}))
     done["finish_reason"] = reply.finish_reason
     done["usage"] = _usage(completion)
+    logprobs = _logprobs(completion)
+    if logprobs is not None:
+        done["logprobs"] = logprobs
     events.append((DONE, done))
     return events

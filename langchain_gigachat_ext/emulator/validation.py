@@ -38,6 +38,9 @@ CALL_NEEDS_RESULT: Final = (
 )
 """Text seen via gRPC (3P D00mch/souz#114); the REST status 422 is inferred."""
 
+V1_REGEX: Final = "response_format type 'regex' is only supported by the v2 API"
+"""422 text for a v1 regex format (inferred: PROTOCOL §7.1 records regex on v2 only)."""
+
 BUILTIN_FUNCTIONS: Final = frozenset({"text2image", "get_file_content", "text2model3d"})
 """Name-only functions that select built-ins (DOC calling-builtin-functions)."""
 
@@ -57,7 +60,8 @@ class ChatRequest:
     stream: bool = False
     """SSE requested."""
     update_interval: float = 0.0
-    """Minimum seconds between SSE chunks (DOC; honoured loosely)."""
+    """Minimum seconds between SSE chunks (DOC): validated, not applied — the emulator sends its
+    chunks at once (slow streams come from the ``chunk_delay`` fault)."""
 
 
 def parse_json(raw: bytes) -> Any:
@@ -256,7 +260,8 @@ def validate_chat(body: Any, lookup: FileLookup) -> ChatRequest:
     check_attachments(turns, lookup)
     response_format = body.get("response_format")
     if isinstance(response_format, dict) and response_format.get("type") == "regex":
-        check_regex(response_format.get("regex"), "response_format.regex")
+        # PROTOCOL records regex output on v2 only (§7.1); refusing it on v1 is inferred.
+        raise invalid_params(V1_REGEX)
     reasoning_effort = body.get("reasoning_effort")
     interval = number_field(body, "update_interval") or 0.0
     conversation = Conversation(

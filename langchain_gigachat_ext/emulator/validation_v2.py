@@ -38,8 +38,8 @@ from langchain_gigachat_ext.emulator.validation_v2_options import (
 )
 
 RESULT_ROLES: Final = frozenset({"tool", "function"})
-"""Roles of function-result messages: ``tool`` (REC, SDK) and ``function`` (3P notes on the
-``api.giga.chat`` front end)."""
+"""Roles of function-result messages: ``tool`` (REC, SDK) and ``function`` (inferred: v1's
+result role, accepted on v2 too; no recording or doc shows it there)."""
 
 PARTS_BY_ROLE: Final[dict[str, frozenset[str]]] = {
     "system": frozenset({"text"}),
@@ -78,7 +78,10 @@ class ChatRequestV2:
     stream: bool = False
     """Named-event SSE requested."""
     update_interval: float = 0.0
-    """Minimum seconds between SSE events (accepted; honoured loosely)."""
+    """Requested minimum seconds between SSE events: validated, not applied — the emulator sends
+    its events at once (slow streams come from the ``chunk_delay`` fault)."""
+    top_logprobs: int | None = None
+    """``model_options.top_logprobs``: the answer carries synthetic ``logprobs`` when set."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ def _call(value: Any, where: str) -> dict[str, Any]:
         raise invalid_params(f"{where} must have a name")
     arguments = value.get("arguments", {})
     if not isinstance(arguments, dict):
-        # v1 rule and wording; 3P notes saw api.giga.chat answer 400 to string arguments.
+        # PROTOCOL §11 item 1: arguments are an object and the SDK rejects strings; status
+        # 422 and wording are v1's (inferred for v2).
         raise invalid_params("function_call.arguments must be a JSON object")
     call: dict[str, Any] = {"name": value["name"], "arguments": arguments}
     if value.get("id") is not None:
@@ -306,4 +310,5 @@ def validate_chat_v2(body: Any, lookup: FileLookup) -> ChatRequestV2:
         conversation=conversation,
         stream=body.get("stream") is True,
         update_interval=options.update_interval,
+        top_logprobs=options.top_logprobs,
     )

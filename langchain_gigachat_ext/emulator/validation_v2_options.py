@@ -28,11 +28,13 @@ RESPONSE_FORMATS: Final = frozenset({"text", "json_schema", "regex"})
 """``model_options.response_format.type`` values (SDK default ``text``; REC json_schema, regex)."""
 
 TOOL_MODES: Final = frozenset({"auto", "none", "forced", "any"})
-"""``tool_config.mode`` values: auto/forced recorded, none per the SDK docs; ``any`` (with
-``functions_names_any``) from the newer SDK's examples — inferred."""
+"""``tool_config.mode`` values: ``auto`` and ``forced`` are recorded (PROTOCOL §7.1); ``none``
+(by analogy with v1's ``function_call: "none"``) and ``any`` (with ``functions_names_any``) are
+inferred."""
 
 FUNCTION_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
-"""DOC: Latin letters, not starting with a digit; digits, ``_``, ``.``, ``-`` per 3P live notes."""
+"""DOC: Latin letters, not starting with a digit (PROTOCOL §6.2, §10); that digits, ``_``, ``.``
+and ``-`` may follow is inferred."""
 
 NOT_EMULATED: Final = "model_3d_generate is not emulated"
 """422 text when a request forces the 3D tool (the emulator has no 3D output to return)."""
@@ -47,13 +49,17 @@ class ModelOptions:
     max_tokens: int | None = None
     """Output token cap."""
     update_interval: float = 0.0
-    """Minimum seconds between SSE events (accepted; the emulator streams at once)."""
+    """Minimum seconds between SSE events (DOC for v1; validated, not applied: the emulator
+    streams at once)."""
     reasoning_effort: str | None = None
     """``reasoning.effort``."""
     response_format: dict[str, Any] | None = None
     """``json_schema`` or ``regex`` format for the brain; None for ``text``."""
     parallel_calls: bool = True
-    """False when ``parallel_tool_calls`` is false (newer SDK option): one call at most."""
+    """False when ``parallel_tool_calls`` is false: one call at most (inferred: the option is
+    not in PROTOCOL.md)."""
+    top_logprobs: int | None = None
+    """Candidates per output token in the answer's synthetic ``logprobs``; None for none."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +135,10 @@ def validate_model_options(value: Any) -> ModelOptions:
         raise invalid_params("update_interval must be non-negative")
     top_logprobs = options.get("top_logprobs")
     if top_logprobs is not None and (
-        isinstance(top_logprobs, bool) or not isinstance(top_logprobs, int) or top_logprobs < 0
+        isinstance(top_logprobs, bool) or not isinstance(top_logprobs, int) or top_logprobs < 1
     ):
-        raise invalid_params("top_logprobs must be a non-negative integer")
+        # Inferred: the client refuses values below 1, so the emulator does too.
+        raise invalid_params("top_logprobs must be a positive integer")
     effort = None
     if options.get("reasoning") is not None:
         reasoning = _object(options["reasoning"], "model_options.reasoning")
@@ -144,6 +151,7 @@ def validate_model_options(value: Any) -> ModelOptions:
     if options.get("preset") is not None and not isinstance(options["preset"], str):
         raise invalid_params("model_options.preset must be a string")
     _optional_bool(options, "unnormalized_history", "model_options")
+    # Inferred: PROTOCOL.md does not list parallel_tool_calls; accepted as a boolean.
     parallel = _optional_bool(options, "parallel_tool_calls", "model_options")
     return ModelOptions(
         temperature=number_field(options, "temperature"),
@@ -152,6 +160,7 @@ def validate_model_options(value: Any) -> ModelOptions:
         reasoning_effort=effort,
         response_format=response_format,
         parallel_calls=parallel is not False,
+        top_logprobs=top_logprobs,
     )
 
 

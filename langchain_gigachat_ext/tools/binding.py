@@ -185,11 +185,12 @@ def _function_call_for(
 
 
 def compile_response_format(
-    response_format: Any,
+    response_format: Any, *, native: bool = False
 ) -> tuple[dict[str, Any], CompiledSchema | None]:
     """OpenAI- or GigaChat-shaped ``response_format`` → GigaChat's ``{"type","schema"}``.
 
-    ``{"type": "regex", "regex": ...}`` (v2 only; PROTOCOL §7.1) passes through uncompiled.
+    ``{"type": "regex", "regex": ...}`` (v2 only; PROTOCOL §7.1) passes through uncompiled, and
+    so does the schema with ``native=True`` (the v2 API takes JSON Schema as given).
     """
     if isinstance(response_format, dict) and response_format.get("type") == "regex":
         pattern = response_format.get("regex")
@@ -203,11 +204,13 @@ def compile_response_format(
             "on the v2 API); GigaChat has no schema-less JSON mode."
         )
         raise GigaChatInvalidInputError(msg)
+    if native:
+        return native_response_format(response_format), None
     from langchain_gigachat_ext.tools.schema import compile_schema
 
-    native = native_response_format(response_format)
-    compiled = compile_schema(native["schema"])
-    wire: dict[str, Any] = {**native, "schema": compiled.parameters}
+    given = native_response_format(response_format)
+    compiled = compile_schema(given["schema"])
+    wire: dict[str, Any] = {**given, "schema": compiled.parameters}
     return wire, compiled
 
 
@@ -235,8 +238,12 @@ def plan_tools(
     functions: Sequence[Any] | None,
     function_call: str | dict[str, Any] | None,
     response_format: Any,
+    native_schemas: bool = False,
 ) -> ToolPlan:
-    """Build the :class:`ToolPlan` for one call from the bound/call keyword arguments."""
+    """Build the :class:`ToolPlan` for one call from the bound/call keyword arguments.
+
+    ``native_schemas`` (v2): a json_schema ``response_format`` is sent as given, not compiled.
+    """
     if (
         tool_set is None
         and tool_choice is None
@@ -254,7 +261,7 @@ def plan_tools(
         tool_set = convert_tools(list(functions))
     wire_format, compiled = (None, None)
     if response_format is not None:
-        wire_format, compiled = compile_response_format(response_format)
+        wire_format, compiled = compile_response_format(response_format, native=native_schemas)
     if tool_set is None or not tool_set.functions:
         if tool_choice not in (None, "auto", "none", False):
             msg = f"tool_choice={tool_choice!r} needs tools; bind them with bind_tools()."
@@ -330,7 +337,10 @@ class ToolBindingMixin:
 
         tool_set = convert_tools(ordinary)
         plan_choice, _ = resolve_builtin_choice(
-            tool_choice, builtins, has_functions=bool(tool_set.functions)
+            tool_choice,
+            builtins,
+            has_functions=bool(tool_set.functions),
+            function_names=tool_set.by_original_name,
         )
         plan_tools(  # validate now, not at first call
             tool_set=tool_set,
@@ -338,6 +348,7 @@ class ToolBindingMixin:
             functions=None,
             function_call=None,
             response_format=response_format,
+            native_schemas=getattr(self, "api_version", "v1") == "v2",
         )
         bound: dict[str, Any] = {"tool_set": tool_set, **kwargs}
         if builtins:

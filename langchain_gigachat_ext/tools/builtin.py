@@ -173,26 +173,45 @@ def _choice_name(tool_choice: Any) -> str | None:
             value = tool_choice.get(key)
             if isinstance(value, str) and value in BUILTIN_TOOL_NAMES:
                 return value
+        function = tool_choice.get("function")
+        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+            return str(function["name"])
     return None
 
 
 def resolve_builtin_choice(
-    tool_choice: Any, builtins: Sequence[BuiltinTool], *, has_functions: bool
+    tool_choice: Any,
+    builtins: Sequence[BuiltinTool],
+    *,
+    has_functions: bool,
+    function_names: Iterable[str] = (),
 ) -> tuple[Any, str | None]:
     """Split a ``tool_choice`` into (what the function plan gets, the built-in to force).
 
-    ``tool_choice="web_search"`` (or ``{"type": "web_search"}``) forces that bound built-in;
+    ``tool_choice="web_search"`` (or ``{"type": "web_search"}``) forces that built-in when it is
+    bound; a name that is not a bound built-in goes to the function plan unchanged, so a user
+    tool called ``web_search`` can still be forced (on v1 nothing is a built-in).
     ``"any"``/``"required"``/``True`` with a single built-in and no functions forces it.
 
+    Args:
+        tool_choice: The caller's ``tool_choice`` in any LangChain form.
+        builtins: The bound built-in tools.
+        has_functions: Whether ordinary functions are bound as well.
+        function_names: The LangChain names of those functions.
+
     Raises:
-        GigaChatInvalidInputError: The choice names a built-in that is not bound, or asks for
-            "any" tool among several built-ins only (the API cannot force "one of them").
+        GigaChatInvalidInputError: The name is both a bound built-in and a bound function, or
+            "any" tool is asked for among several built-ins only (the API cannot force "one of
+            them").
     """
     name = _choice_name(tool_choice)
     bound = {tool.name for tool in builtins}
-    if name in BUILTIN_TOOL_NAMES:
-        if name not in bound:
-            msg = f"tool_choice={name!r} names a built-in tool that is not bound; bind it first."
+    if name is not None and name in bound:
+        if name in set(function_names):
+            msg = (
+                f"tool_choice={name!r} is ambiguous: both the built-in tool and a bound function "
+                "have that name. Rename the function, or unbind one of them."
+            )
             raise GigaChatInvalidInputError(msg)
         return None, name
     if builtins and not has_functions and (tool_choice is True or name in _ANY_CHOICES):

@@ -44,11 +44,15 @@ from langchain_gigachat_ext.errors import (
     GigaChatInvalidInputError,
     GigaChatUnprocessableEntityError,
 )
+from langchain_gigachat_ext.tools.schema import SchemaCompilationError
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 METHODS = ("function_calling", "json_schema", "json_mode", "regex")
+
+_NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
+"""``(?<`` opening a named group (not a lookbehind ``(?<=``/``(?<!``)."""
 
 JSON_MODE_INSTRUCTION = (
     "Answer with a single JSON object only: no prose, no Markdown fences, no comments."
@@ -124,15 +128,22 @@ def structured_output_runnable(
         model, parser = _regex(llm, schema, ls_format)
     elif schema is not None:
         native, native_parser = _native(llm, schema, strict, ls_format)
-        fallback, fallback_parser = _function_calling(llm, schema, ls_format)
         model = native
         parser = native_parser
-        chain = (native | native_parser).with_fallbacks(
-            [fallback | fallback_parser],
-            exceptions_to_handle=(GigaChatBadRequestError, GigaChatUnprocessableEntityError),
-        )
-        if not include_raw:
-            return chain
+        try:
+            fallback, fallback_parser = _function_calling(llm, schema, ls_format)
+        except SchemaCompilationError:
+            # Only the v1 function dialect cannot express this schema; the native (v2) format
+            # takes it as it is, so the call goes without the function-calling fallback.
+            if not include_raw:
+                return native | native_parser
+        else:
+            chain = (native | native_parser).with_fallbacks(
+                [fallback | fallback_parser],
+                exceptions_to_handle=(GigaChatBadRequestError, GigaChatUnprocessableEntityError),
+            )
+            if not include_raw:
+                return chain
     else:
         model = RunnableLambda(_with_json_instruction) | llm.bind(
             ls_structured_output_format=ls_format
@@ -183,14 +194,17 @@ def _regex(llm: BaseChatModel, schema: Any, ls_format: dict[str, Any]) -> tuple[
     if not isinstance(schema, str):
         msg = "method='regex' takes the regular expression as `schema` (a string)."
         raise GigaChatInvalidInputError(msg)
+    # Named groups are written (?<name>...) in most regex dialects and (?P<name>...) in Python;
+    # the pattern goes to the API as given and is checked here in Python's spelling.
+    python_pattern = _NAMED_GROUP.sub("(?P<", schema)
     try:
-        re.compile(schema)
+        re.compile(python_pattern)
     except re.error as exc:
         msg = f"method='regex': {schema!r} is not a valid regular expression ({exc})."
         raise GigaChatInvalidInputError(msg) from exc
     response_format = {"type": "regex", "regex": schema}
     model = llm.bind(response_format=response_format, ls_structured_output_format=ls_format)
-    return model, _RegexAnswerParser(pattern=schema)
+    return model, _RegexAnswerParser(pattern=python_pattern)
 
 
 def _native(

@@ -101,3 +101,31 @@ def test_parallel_tools_v2_runs_two_calls_of_one_turn_at_once(capsys):
     assert 'get_account_balance({"account_id": "ACC-100101"})' in out
     assert "48250.75" in out
     assert "image/jpeg" in out
+
+
+def test_parallel_tools_v2_fails_when_the_tools_run_one_after_another(monkeypatch, capsys):
+    import threading
+
+    from cookbook.parallel_tools_v2 import main as parallel_v2
+
+    lock = threading.Lock()
+    original = parallel_v2.agent_tools
+
+    def one_at_a_time():
+        tools = []
+        for tool in original():
+            inner = tool.func
+
+            def run(*args, _inner=inner, **kwargs):
+                with lock:
+                    return _inner(*args, **kwargs)
+
+            tools.append(tool.model_copy(update={"func": run}))
+        return tools
+
+    monkeypatch.setattr(parallel_v2, "agent_tools", one_at_a_time)
+    assert parallel_v2.main([]) == 1
+    out = capsys.readouterr().out
+    assert "один ход модели, 2 вызова" in out
+    seconds = float(re.search(r"инструменты: ([0-9.]+) с", out).group(1))
+    assert seconds >= 2 * parallel_v2.BACKEND_DELAY

@@ -94,6 +94,12 @@ CHAT_CASES = [
         404,
         "File nope not found",
     ),
+    (
+        "regex format on v1",
+        chat(response_format={"type": "regex", "regex": "[A-Z]{3}"}),
+        422,
+        "Invalid params: response_format type 'regex' is only supported by the v2 API",
+    ),
 ]
 
 

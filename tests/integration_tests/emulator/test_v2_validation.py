@@ -342,7 +342,7 @@ def test_accepted_extras(v2: httpx.Client) -> None:
                 ],
             },
             {
-                "role": "function",  # the api.giga.chat spelling (3P); "tool" is recorded
+                "role": "function",  # v1's result role, accepted on v2 (inferred)
                 "tools_state_id": "state-1",
                 "content": [{"function_result": {"id": "c1", "name": "f", "result": "plain text"}}],
             },

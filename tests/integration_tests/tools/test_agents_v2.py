@@ -150,3 +150,23 @@ def test_tool_config_modes_reach_the_server(emu: Any, tool_choice: str) -> None:
     assert bool(message.tool_calls) is (tool_choice == "auto")
     [entry] = [e for e in emu.request_log if e["path"].endswith("/v2/chat/completions")]
     assert entry["body"]["tool_config"] == {"mode": tool_choice}
+
+
+def _kinds(content: Any) -> list[str]:
+    """Content item kinds, without the execution records only streams carry."""
+    kinds = [item["type"] if isinstance(item, dict) else "str" for item in content]
+    return [kind for kind in kinds if not kind.startswith("server_tool")]
+
+
+@pytest.mark.parametrize("tool", ["image_generate", "web_search"])
+def test_builtin_answer_has_the_same_shape_streamed_and_invoked(emu: Any, tool: str) -> None:
+    prompt = {"image_generate": "Нарисуй логотип", "web_search": "Найди в интернете новости"}[tool]
+    llm = v2().bind_tools([tool], tool_choice=tool)
+    invoked = llm.invoke(prompt)
+    chunks = list(llm.stream(prompt))
+    streamed = sum(chunks[1:], chunks[0])
+    assert streamed.text == invoked.text
+    streamed_kinds = _kinds(streamed.content)
+    invoked_kinds = _kinds(invoked.content)
+    # Streams deliver text in several pieces; the block kinds and their order are the same.
+    assert [k for k in streamed_kinds if k != "str"] == [k for k in invoked_kinds if k != "str"]

@@ -236,19 +236,101 @@ def test_slow_downloads_hit_the_total_deadline(monkeypatch: pytest.MonkeyPatch) 
         fetcher.fetch(_url_source(url))
 
 
-def test_default_fetcher_pins_connections(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_attachment_fetch.urllib.request, "getproxies", dict)
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def _set_proxies(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    """Replace the proxy environment (both spellings, as urllib reads either)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+
+
+ROUTES = [
+    ("no proxy", {}, "https://cdn.example/a", None),
+    (
+        "https proxy",
+        {"https_proxy": "http://proxy:3128"},
+        "https://cdn.example/a",
+        "http://proxy:3128",
+    ),
+    ("other scheme", {"https_proxy": "http://proxy:3128"}, "http://cdn.example/a", None),
+    ("all proxy, bare", {"all_proxy": "proxy:1080"}, "http://cdn.example/a", "http://proxy:1080"),
+    ("NO_PROXY alone", {"no_proxy": "files.example"}, "https://files.example/a", None),
+    (
+        "NO_PROXY host",
+        {"https_proxy": "http://proxy:3128", "no_proxy": "files.example"},
+        "https://files.example/a",
+        None,
+    ),
+    (
+        "NO_PROXY subdomain",
+        {"https_proxy": "http://proxy:3128", "no_proxy": "files.example"},
+        "https://eu.files.example/a",
+        None,
+    ),
+    (
+        "NO_PROXY other host",
+        {"https_proxy": "http://proxy:3128", "no_proxy": "files.example"},
+        "https://cdn.example/a",
+        "http://proxy:3128",
+    ),
+    (
+        "NO_PROXY star",
+        {"https_proxy": "http://p:1", "no_proxy": "*"},
+        "https://cdn.example/a",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("env", "url", "proxy"), [r[1:] for r in ROUTES], ids=[r[0] for r in ROUTES]
+)
+def test_each_hop_routes_like_urllib(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], url: str, proxy: str | None
+) -> None:
+    _set_proxies(monkeypatch, **env)
     fetcher = AttachmentFetcher(max_bytes=10, timeout=1)
-    assert fetcher._pin()
+    assert fetcher._route(httpx.URL(url), custom=False) == proxy
+    assert fetcher._route(httpx.URL(url), custom=True) is None, "a custom transport connects"
+    relaxed = AttachmentFetcher(max_bytes=10, timeout=1, allow_private_urls=True)
+    assert relaxed._route(httpx.URL(url), custom=False) is None, "httpx picks proxies itself"
+
+
+def test_direct_hops_are_pinned_and_proxied_hops_use_the_proxy() -> None:
+    fetcher = AttachmentFetcher(max_bytes=10, timeout=1)
     assert isinstance(fetcher._client()._transport, PinnedTransport)
     assert isinstance(fetcher._async_client()._transport, AsyncPinnedTransport)
-    monkeypatch.setattr(_attachment_fetch.urllib.request, "getproxies", lambda: {"no": "local"})
-    assert fetcher._pin(), "NO_PROXY alone configures no proxy"
-    monkeypatch.setattr(
-        _attachment_fetch.urllib.request, "getproxies", lambda: {"https": "http://proxy:3128"}
-    )
-    assert not fetcher._pin(), "through a proxy the proxy connects; the per-hop check remains"
-    assert not AttachmentFetcher(max_bytes=10, timeout=1, allow_private_urls=True)._pin()
+    proxied = fetcher._client("http://proxy:3128")._transport
+    assert isinstance(proxied, httpx.HTTPTransport)
+    assert not isinstance(proxied, PinnedTransport)
+    async_proxied = fetcher._async_client("http://proxy:3128")._transport
+    assert not isinstance(async_proxied, AsyncPinnedTransport)
+    relaxed = AttachmentFetcher(max_bytes=10, timeout=1, allow_private_urls=True)
+    assert not isinstance(relaxed._client()._transport, PinnedTransport)
+
+
+async def test_no_proxy_hosts_stay_pinned_while_a_proxy_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS rebinding on a NO_PROXY host: public at the check, private at connect time."""
+    _set_proxies(monkeypatch, https_proxy="http://proxy.invalid:3128", no_proxy="files.example")
+    answers: list[str] = []
+
+    def rebinding(host: str, port: int) -> list[str]:
+        answers.append(host)
+        return [PUBLIC] if len(answers) % 2 else ["10.0.0.5"]
+
+    fetcher = AttachmentFetcher(max_bytes=1000, timeout=5, resolve=rebinding)
+    source = _url_source("https://files.example/cat.png")
+    with pytest.raises(GigaChatUnsafeURLError, match=r"resolves to 10\.0\.0\.5"):
+        fetcher.fetch(source)
+    with pytest.raises(GigaChatUnsafeURLError, match=r"resolves to 10\.0\.0\.5"):
+        await fetcher.afetch(source)
+    assert answers == ["files.example"] * 4, "checked before the hop, then again at connect"
 
 
 # --- connect-time pinning (DNS rebinding) --------------------------------------------------------

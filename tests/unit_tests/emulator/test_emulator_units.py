@@ -185,6 +185,20 @@ def test_validate_chat_rejects(messages: list[Any], status: int) -> None:
     assert info.value.message.startswith("Invalid params: ")
 
 
+def test_validate_chat_refuses_regex_format_on_v1() -> None:
+    body = {
+        "model": "GigaChat",
+        "messages": [{"role": "user", "content": "code?"}],
+        "response_format": {"type": "regex", "regex": "[A-Z]{3}"},
+    }
+    with pytest.raises(ApiError) as info:
+        validate_chat(body, no_files)
+    assert (info.value.status, info.value.message) == (
+        422,
+        "Invalid params: response_format type 'regex' is only supported by the v2 API",
+    )
+
+
 def test_validate_embeddings_accepts_a_single_string() -> None:
     assert validate_embeddings({"model": "Embeddings", "input": "hi"}, words).texts == ("hi",)
 

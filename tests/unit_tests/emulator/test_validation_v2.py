@@ -175,11 +175,19 @@ def test_stream_and_interval() -> None:
     assert (request.stream, request.update_interval) == (True, 0.5)
 
 
+@pytest.mark.parametrize(("options", "expected"), [({}, None), ({"top_logprobs": 1}, 1)])
+def test_top_logprobs_reaches_the_request(options: dict[str, Any], expected: int | None) -> None:
+    assert validate_chat_v2(body(model_options=options), no_files).top_logprobs == expected
+
+
 @pytest.mark.parametrize(
     ("fields", "status"),
     [
         ({"messages": [{"role": "user", "content": [{"files": [{"id": "x"}]}]}]}, 404),
         ({"model_options": {"top_logprobs": -1}}, 422),
+        ({"model_options": {"top_logprobs": 0}}, 422),
+        ({"model_options": {"top_logprobs": True}}, 422),
+        ({"model_options": {"top_logprobs": 1.5}}, 422),
         ({"model_options": {"update_interval": -1}}, 422),
         ({"model_options": {"parallel_tool_calls": "yes"}}, 422),
         ({"tools": {"web_search": {}}}, 422),
@@ -191,6 +199,9 @@ def test_stream_and_interval() -> None:
     ids=[
         "unknown file",
         "negative top_logprobs",
+        "zero top_logprobs",
+        "bool top_logprobs",
+        "float top_logprobs",
         "negative interval",
         "parallel flag not bool",
         "tools not a list",

@@ -14,6 +14,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from pydantic import BaseModel, Field
 
+from langchain_gigachat_ext import ChatGigaChat
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatMalformedResponseError
 from tests.recorded import interactions
 from tests.unit_tests.chat.test_chat_model import Handler, make_llm
@@ -139,7 +140,7 @@ def test_builtin_tools_surface_citations_and_generated_files() -> None:
         [{"web_search": {"type": "actual_info_web_search"}}], tool_choice="web_search"
     ).invoke("What is new in the latest stable Python release?")
     assert json.loads(seen[0].content) == recorded[0]
-    [text_block] = [b for b in search.content if b["type"] == "text"]
+    [text_block] = [b for b in search.content if isinstance(b, dict) and b["type"] == "text"]
     citations = text_block["annotations"]
     assert citations and all(c["type"] == "citation" and c["url"] for c in citations)
     assert "[sources=" in search.text
@@ -159,7 +160,7 @@ def test_builtin_tools_surface_citations_and_generated_files() -> None:
         "Create a simple square icon concept for a Python SDK release."
     )
     assert json.loads(seen[3].content) == recorded[3]
-    [picture] = [b for b in image.content if b["type"] == "image"]
+    [picture] = [b for b in image.content if isinstance(b, dict) and b["type"] == "image"]
     assert picture["file_id"] == "f4b17167-3fa4-40aa-80c6-c737ee40d961"
     assert picture["mime_type"] == "image/jpeg"
     assert image.text.endswith("has been created.")
@@ -261,7 +262,7 @@ def test_several_function_calls_become_several_tool_calls_and_go_back_grouped() 
     ]
 
 
-def test_streamed_calls_and_tool_events_aggregate_to_the_invoke_result() -> None:
+def test_streamed_calls_and_tool_events_aggregate() -> None:
     handler = _sse(
         (
             "response.tool.completed",
@@ -368,3 +369,188 @@ def test_top_logprobs_and_reasoning_go_under_model_options() -> None:
     assert sent["disable_filter"] is False
     assert message.response_metadata["logprobs"][0]["chosen"]["token"] == "ok"
     assert isinstance(message, AIMessage)
+
+
+def test_v1_tool_named_like_a_builtin_can_be_forced() -> None:
+    def web_search(query: str) -> str:
+        """Search the bank's intranet."""
+        return query
+
+    answer = {
+        "choices": [
+            {
+                "message": {
+                    "role": "assistant",
+                    "content": "",
+                    "function_call": {"name": "web_search", "arguments": {"query": "x"}},
+                },
+                "index": 0,
+                "finish_reason": "function_call",
+            }
+        ],
+        "created": 1,
+        "model": "GigaChat:2",
+        "object": "chat.completion",
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+    llm, seen = make_llm(_json(answer))
+    message = llm.bind_tools([web_search], tool_choice="web_search").invoke("find x")
+    assert json.loads(seen[0].content)["function_call"] == {"name": "web_search"}
+    assert message.tool_calls[0]["name"] == "web_search"
+
+
+def test_v2_name_of_both_a_builtin_and_a_function_is_ambiguous() -> None:
+    def web_search(query: str) -> str:
+        """Search the bank's intranet."""
+        return query
+
+    llm, seen = make_llm(_json({}), api_version="v2")
+    with pytest.raises(GigaChatInvalidInputError, match="ambiguous"):
+        llm.bind_tools([web_search, "web_search"], tool_choice="web_search")
+    assert seen == []
+
+
+def test_streamed_state_id_is_sent_once_so_it_survives_aggregation() -> None:
+    handler = _sse(
+        (
+            "response.message.delta",
+            {"messages": [{"role": "assistant", "content": [{"text": "ok"}]}]},
+        ),
+        ("response.message.delta", {"messages": TWO_CALLS["messages"]}),
+        ("response.message.done", {"finish_reason": "function_call", "usage": TWO_CALLS["usage"]}),
+    )
+    llm, _ = make_llm(handler, api_version="v2")
+    chunks = list(llm.bind_tools([get_weather]).stream("Weather?"))
+    total = sum(chunks[1:], chunks[0])
+    assert total.additional_kwargs["tools_state_id"] == "st-1"
+    assert len(total.tool_calls) == 2
+
+
+def test_v2_json_schema_is_not_limited_by_the_v1_compiler() -> None:
+    schema = {
+        "title": "Code",
+        "type": "object",
+        "properties": {"code": {"type": "string", "not": {"const": "X"}}},
+        "required": ["code"],
+    }
+    body = {"messages": [{"role": "assistant", "content": [{"text": '{"code": "A"}'}]}]}
+    llm, seen = make_llm(_json(body), api_version="v2")
+    result = llm.with_structured_output(schema, method="json_schema").invoke("code?")
+    assert result == {"code": "A"}
+    sent = json.loads(seen[0].content)["model_options"]["response_format"]
+    assert sent == {"type": "json_schema", "schema": schema}
+
+
+@pytest.mark.parametrize(
+    ("message", "finish", "expected"),
+    [
+        pytest.param(
+            {
+                "role": "assistant",
+                "content": [],
+                "function_call": {"name": "get_weather", "arguments": {"city": "Omsk"}},
+            },
+            "function_call",
+            {"city": "Omsk"},
+            id="message-level call",
+        ),
+        pytest.param(
+            {
+                "role": "assistant",
+                "content": [
+                    {"function_call": {"name": "get_weather", "arguments": '{"city": "Omsk"}'}}
+                ],
+            },
+            "function_call",
+            {"city": "Omsk"},
+            id="JSON-object string arguments",
+        ),
+    ],
+)
+def test_v2_calls_in_every_modelled_place_are_read(
+    message: dict[str, Any], finish: str, expected: dict[str, Any]
+) -> None:
+    llm, _ = make_llm(_json({"messages": [message], "finish_reason": finish}), api_version="v2")
+    answer = llm.bind_tools([get_weather]).invoke("Weather in Omsk?")
+    assert [call["args"] for call in answer.tool_calls] == [expected]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "messages": [
+                {
+                    "role": "assistant",
+                    "content": [{"function_call": {"name": "f", "arguments": "not json"}}],
+                }
+            ]
+        },
+        {
+            "messages": [{"role": "assistant", "content": [{"text": ""}]}],
+            "finish_reason": "function_call",
+        },
+    ],
+    ids=["non-object arguments", "function_call finish without a call"],
+)
+def test_v2_malformed_calls_are_typed_errors(body: dict[str, Any]) -> None:
+    llm, _ = make_llm(_json(body), api_version="v2")
+    with pytest.raises(GigaChatMalformedResponseError):
+        llm.invoke("Hi")
+
+
+@pytest.mark.parametrize("bad", [["web_search", "nope"], [{"type": "function"}]])
+def test_per_call_builtin_tools_are_validated(bad: list[Any]) -> None:
+    llm, seen = make_llm(_json({}), api_version="v2")
+    with pytest.raises(GigaChatInvalidInputError):
+        llm.invoke("Hi", builtin_tools=bad)
+    assert seen == []
+
+
+def test_top_logprobs_must_be_a_positive_integer_not_a_bool() -> None:
+    llm, seen = make_llm(_json({}), api_version="v2")
+    with pytest.raises(GigaChatInvalidInputError, match="top_logprobs"):
+        llm.invoke("Hi", top_logprobs=True)
+    assert seen == []
+    with pytest.raises(ValueError, match="top_logprobs"):
+        ChatGigaChat(api_version="v2", top_logprobs=True)
+
+
+def test_stop_applies_to_answers_with_blocks() -> None:
+    body = {
+        "messages": [
+            {
+                "role": "assistant",
+                "content": [
+                    {
+                        "text": "Rates rose. STOP here",
+                        "inline_data": {"sources": {"1": {"url": "https://cbr.example/1"}}},
+                    },
+                    {"text": " and more"},
+                ],
+            }
+        ]
+    }
+    llm, _ = make_llm(_json(body), api_version="v2")
+    answer = llm.invoke("News?", stop=["STOP"])
+    assert answer.text == "Rates rose. "
+    assert answer.response_metadata["finish_reason"] == "stop"
+
+
+@pytest.mark.parametrize(
+    "bad", [{"bogus": 1}, {"temperature": 7}, {"top_logprobs": 2}], ids=["unknown", "range", "v2"]
+)
+def test_bad_arguments_fail_before_any_upload(bad: dict[str, Any]) -> None:
+    image = {"type": "image", "base64": "iVBORw0KGgo=", "mime_type": "image/png"}
+    llm, seen = make_llm(_json({}))
+    with pytest.raises(GigaChatInvalidInputError):
+        llm.invoke([HumanMessage([{"type": "text", "text": "What is it?"}, image])], **bad)
+    assert seen == [], "nothing (not even the upload) may be sent for a call that will fail"
+
+
+def test_regex_with_a_named_group_in_the_common_dialect() -> None:
+    body = {"messages": [{"role": "assistant", "content": [{"text": "ABC-1234"}]}]}
+    llm, seen = make_llm(_json(body), api_version="v2")
+    pattern = r"(?<code>[A-Z]{3})-\d{4}"
+    assert llm.with_structured_output(pattern, method="regex").invoke("code?") == "ABC-1234"
+    assert json.loads(seen[0].content)["model_options"]["response_format"]["regex"] == pattern

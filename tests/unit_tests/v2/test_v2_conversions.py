@@ -292,6 +292,13 @@ def test_split_builtin_tools_keeps_order_and_rejects_conflicts() -> None:
         ("any", ["image_generate"], True, ("any", None)),
         ("auto", ["web_search"], False, ("auto", None)),
         ("my_tool", [], True, ("my_tool", None)),
+        ("web_search", [], True, ("web_search", None)),
+        (
+            {"type": "function", "function": {"name": "image_generate"}},
+            ["image_generate"],
+            True,
+            (None, "image_generate"),
+        ),
     ],
 )
 def test_resolve_builtin_choice(
@@ -302,15 +309,22 @@ def test_resolve_builtin_choice(
 
 
 @pytest.mark.parametrize(
-    ("choice", "names", "match"),
+    ("choice", "names", "functions", "match"),
     [
-        ("web_search", [], "not bound"),
-        ("any", ["web_search", "image_generate"], "several built-in"),
+        ("web_search", ["web_search"], ["web_search"], "ambiguous"),
+        ("any", ["web_search", "image_generate"], [], "several built-in"),
     ],
 )
-def test_resolve_builtin_choice_errors(choice: Any, names: list[str], match: str) -> None:
+def test_resolve_builtin_choice_errors(
+    choice: Any, names: list[str], functions: list[str], match: str
+) -> None:
     with pytest.raises(GigaChatInvalidInputError, match=match):
-        resolve_builtin_choice(choice, [BuiltinTool(n) for n in names], has_functions=False)
+        resolve_builtin_choice(
+            choice,
+            [BuiltinTool(n) for n in names],
+            has_functions=bool(functions),
+            function_names=functions,
+        )
 
 
 def test_avoid_builtin_names_renames_only_colliding_functions() -> None:
