@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from gigachat import GigaChat
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
 from tests.integration_tests.emulator.emu_helpers import FakeBrain, oauth_token
@@ -22,6 +23,18 @@ def real_emu() -> Iterator[GigaChatEmulator]:
     """The emulator with its real (default) brain: conformance is about the shipped server."""
     with GigaChatEmulator() as emulator:
         yield emulator
+
+
+SDK_MODEL = "GigaChat-2-Max"
+"""Model of the SDK clients driven against the real emulator."""
+
+
+@pytest.fixture
+def client(real_emu: GigaChatEmulator) -> Iterator[GigaChat]:
+    """The SDK's own client on the real emulator (state reset)."""
+    real_emu.reset()
+    with GigaChat(**real_emu.client_kwargs(), model=SDK_MODEL) as sdk:
+        yield sdk
 
 
 @pytest.fixture

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from gigachat import GigaChat
 from gigachat.models.chat_completions import ChatLogprob
 
-from langchain_gigachat_ext.emulator import GigaChatEmulator
-
-MODEL = "GigaChat-2-Max"
 WEATHER = {
     "name": "get_weather",
     "description": "Current weather in a city.",
@@ -31,19 +26,6 @@ def payload(top: int | None, **fields: Any) -> dict[str, Any]:
     if top is not None:
         body["model_options"] = {"top_logprobs": top}
     return body
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[GigaChatEmulator]:
-    with GigaChatEmulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator: GigaChatEmulator) -> Iterator[GigaChat]:
-    emulator.reset()
-    with GigaChat(**emulator.client_kwargs(), model=MODEL) as sdk:
-        yield sdk
 
 
 def _check(logprobs: list[ChatLogprob] | None, top: int, output_tokens: int | None) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,8 +16,8 @@ from gigachat.models.chat_completions import ChatCompletionResponse, ChatMessage
 from pydantic import BaseModel
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
+from tests.integration_tests.emulator.conftest import SDK_MODEL
 
-MODEL = "GigaChat-2-Max"
 WEATHER = {
     "name": "get_weather",
     "description": "Current weather in a city.",
@@ -58,24 +57,11 @@ def text_of(response: ChatCompletionResponse) -> str:
     return "".join(part.text or "" for m in assistant for part in m.content or ())
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[GigaChatEmulator]:
-    with GigaChatEmulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-def client(emulator: GigaChatEmulator) -> Iterator[GigaChat]:
-    emulator.reset()
-    with GigaChat(**emulator.client_kwargs(), model=MODEL) as sdk:
-        yield sdk
-
-
 def test_create_parses_and_matches_the_stream(client: GigaChat) -> None:
     payload = {"messages": [user("Tell me about black holes")]}
     response = client.chat.create(payload)
     assert response.model is not None
-    assert response.model.startswith(f"{MODEL}:")
+    assert response.model.startswith(f"{SDK_MODEL}:")
     assert response.finish_reason == "stop"
     assert [m.role for m in response.messages] == ["assistant"]
     assert response.messages[0].tools_state_id is None
@@ -98,8 +84,8 @@ def test_create_parses_and_matches_the_stream(client: GigaChat) -> None:
     assert chunks[-1].usage == response.usage
 
 
-async def test_async_create_and_stream(emulator: GigaChatEmulator) -> None:
-    async with GigaChat(**emulator.client_kwargs(), model=MODEL) as sdk:
+async def test_async_create_and_stream(real_emu: GigaChatEmulator) -> None:
+    async with GigaChat(**real_emu.client_kwargs(), model=SDK_MODEL) as sdk:
         response = await sdk.achat.create({"messages": [user("Hello")]})
         events = [chunk.event async for chunk in sdk.achat.stream({"messages": [user("Hello")]})]
     assert text_of(response)
@@ -336,13 +322,13 @@ def test_cached_tokens_follow_the_session(client: GigaChat) -> None:
     assert (second.usage.input_tokens_details.cached_tokens or 0) > 0
 
 
-def test_password_auth_on_the_v1_front_end(emulator: GigaChatEmulator) -> None:
+def test_password_auth_on_the_v1_front_end(real_emu: GigaChatEmulator) -> None:
     """``…/v1`` base URL (the IFT stand's layout): ``/v1/token`` then ``/v2/chat/completions``."""
-    emulator.reset()
-    base_url = f"{emulator.origin}/v1"
+    real_emu.reset()
+    base_url = f"{real_emu.origin}/v1"
     with GigaChat(
-        base_url=base_url, user=emulator.user, password=emulator.password, model=MODEL
+        base_url=base_url, user=real_emu.user, password=real_emu.password, model=SDK_MODEL
     ) as sdk:
         assert text_of(sdk.chat.create({"messages": [user("Hello")]}))
-    paths = [entry["path"] for entry in emulator.request_log]
+    paths = [entry["path"] for entry in real_emu.request_log]
     assert paths == ["/v1/token", "/v2/chat/completions"]
