@@ -160,7 +160,7 @@ class AttachmentFetcher:
                         response.close()
                     self._check_deadline(deadline, source)
         except httpx.HTTPError as error:
-            raise _download_error(source, error) from error
+            raise _download_error(source, error) from None  # the cause quotes the full URL
         raise _too_many_redirects(source)
 
     async def afetch(self, source: AttachmentSource) -> Fetched:
@@ -201,7 +201,7 @@ class AttachmentFetcher:
                         await response.aclose()
                     self._check_deadline(deadline, source)
         except httpx.HTTPError as error:
-            raise _download_error(source, error) from error
+            raise _download_error(source, error) from None  # the cause quotes the full URL
         raise _too_many_redirects(source)
 
     # --- checks --------------------------------------------------------------------------------

@@ -72,7 +72,32 @@ class StopSequenceFilter:
         self._pending = buffer[safe_length:]
         return buffer[:safe_length]
 
+    def feed_items(self, items: Sequence[Any]) -> list[Any]:
+        """Add streamed list content: strings and ``text`` blocks are filtered in order.
+
+        Held-back text is released before any block (a stop sequence cannot span a block, as
+        :func:`cut_content_at_stop` treats items one by one); after a stop nothing more passes.
+        """
+        out: list[Any] = []
+        for item in items:
+            if self.stopped:
+                break
+            if isinstance(item, str):
+                if text := self.feed(item):
+                    out.append(text)
+                continue
+            if held := self.flush():
+                out.append(held)
+            if isinstance(item, dict) and item.get("type") == "text":
+                cut, hit = cut_at_stop(str(item.get("text", "")), self._stop)
+                if hit:
+                    self.stopped = True
+                    out.append({**item, "text": cut})
+                    break
+            out.append(item)
+        return out
+
     def flush(self) -> str:
-        """The held-back tail at the end of the stream."""
+        """The held-back tail at the end of the stream (or before a block)."""
         tail, self._pending = self._pending, ""
         return "" if self.stopped else tail

@@ -129,6 +129,14 @@ class StreamAssembler:
                 message.content = text
             self._tail.append(text)
             self._markup = self._markup or "<" in text
+        elif isinstance(content, list):  # v2 answers with blocks (citations, files, tool runs)
+            items = self._filter.feed_items(content)
+            if final and (tail := self._filter.flush()):
+                items.append(tail)
+            message.content = items
+            for item in items:
+                if isinstance(item, str):
+                    self._tail.append(item)
         if self._filter.stopped and final:
             message.response_metadata["finish_reason"] = "stop"
         has_payload = bool(message.content) or bool(

@@ -279,8 +279,8 @@ class V2ChunkConverter:
 
     Aggregated with ``+``, the chunks give the message an invoke returns: plain text stays
     strings, other blocks carry an ``index`` so they are not merged into each other, and the
-    ``tools_state_id`` is sent once (string values of ``additional_kwargs`` are concatenated when
-    chunks are added). Logprobs of every event are reported on the last chunk.
+    ``tools_state_id`` is sent once, on the last chunk (string values of ``additional_kwargs`` are
+    concatenated when chunks are added). Logprobs of every event are reported on the last chunk.
     """
 
     def __init__(self, restore: CallRestorer, *, stream_usage: bool) -> None:
@@ -289,7 +289,6 @@ class V2ChunkConverter:
         self._calls = 0
         self._blocks = 0
         self._state_id: str | None = None
-        self._state_sent = False
         self._logprobs: list[Any] = []
 
     def __call__(self, chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
@@ -303,9 +302,9 @@ class V2ChunkConverter:
         final = chunk.event == DONE_EVENT
         self._logprobs += _logprobs(parts, chunk)
         additional: dict[str, Any] = {}
-        if self._state_id and not self._state_sent and (parts.calls or parts.rich or final):
+        if final and self._state_id:
+            # Once, on the last chunk (it is never dropped, even after a stop sequence).
             additional["tools_state_id"] = self._state_id
-            self._state_sent = True
         if parts.reasoning:
             additional["reasoning_content"] = "".join(parts.reasoning)
         call_chunks = []

@@ -51,8 +51,9 @@ if TYPE_CHECKING:
 
 METHODS = ("function_calling", "json_schema", "json_mode", "regex")
 
-_NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
-"""``(?<`` opening a named group (not a lookbehind ``(?<=``/``(?<!``)."""
+_NAMED_GROUP = re.compile(r"(?<!\\)((?:\\\\)*)\(\?<(?![=!])")
+r"""``(?<`` opening a named group: not a lookbehind (``(?<=``/``(?<!``) and not an escaped
+``\(`` (an even number of backslashes before it, captured, leaves it unescaped)."""
 
 JSON_MODE_INSTRUCTION = (
     "Answer with a single JSON object only: no prose, no Markdown fences, no comments."
@@ -133,6 +134,8 @@ def structured_output_runnable(
         try:
             fallback, fallback_parser = _function_calling(llm, schema, ls_format)
         except SchemaCompilationError:
+            if getattr(llm, "api_version", "v1") != "v2":
+                raise
             # Only the v1 function dialect cannot express this schema; the native (v2) format
             # takes it as it is, so the call goes without the function-calling fallback.
             if not include_raw:
@@ -196,7 +199,7 @@ def _regex(llm: BaseChatModel, schema: Any, ls_format: dict[str, Any]) -> tuple[
         raise GigaChatInvalidInputError(msg)
     # Named groups are written (?<name>...) in most regex dialects and (?P<name>...) in Python;
     # the pattern goes to the API as given and is checked here in Python's spelling.
-    python_pattern = _NAMED_GROUP.sub("(?P<", schema)
+    python_pattern = _NAMED_GROUP.sub(r"\1(?P<", schema)
     try:
         re.compile(python_pattern)
     except re.error as exc:

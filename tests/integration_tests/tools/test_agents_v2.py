@@ -158,10 +158,13 @@ def _kinds(content: Any) -> list[str]:
     return [kind for kind in kinds if not kind.startswith("server_tool")]
 
 
+@pytest.mark.parametrize("stop", [None, ["NEVER-APPEARS-XYZ"]])
 @pytest.mark.parametrize("tool", ["image_generate", "web_search"])
-def test_builtin_answer_has_the_same_shape_streamed_and_invoked(emu: Any, tool: str) -> None:
+def test_builtin_answer_has_the_same_shape_streamed_and_invoked(
+    emu: Any, tool: str, stop: list[str] | None
+) -> None:
     prompt = {"image_generate": "Нарисуй логотип", "web_search": "Найди в интернете новости"}[tool]
-    llm = v2().bind_tools([tool], tool_choice=tool)
+    llm = v2(stop=stop).bind_tools([tool], tool_choice=tool)
     invoked = llm.invoke(prompt)
     chunks = list(llm.stream(prompt))
     streamed = sum(chunks[1:], chunks[0])

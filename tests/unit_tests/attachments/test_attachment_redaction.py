@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import httpx
@@ -40,7 +41,9 @@ def test_redact_url(url: str, redacted: str) -> None:
 
 
 def _assert_clean(error: BaseException) -> None:
-    texts = [str(error), repr(error), *(repr(value) for value in vars(error).values())]
+    """No secret in the error, its attributes, or anything a traceback would print."""
+    printed = "".join(traceback.format_exception(error))
+    texts = [printed, str(error), repr(error), *(repr(value) for value in vars(error).values())]
     for text in texts:
         for secret in SECRETS:
             assert secret not in text, text

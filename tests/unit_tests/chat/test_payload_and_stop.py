@@ -12,7 +12,7 @@ from langchain_gigachat_ext._payload import (
     session_id_for_thread,
     validate_params,
 )
-from langchain_gigachat_ext._stop import StopSequenceFilter, cut_at_stop
+from langchain_gigachat_ext._stop import StopSequenceFilter, cut_at_stop, cut_content_at_stop
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
@@ -118,3 +118,62 @@ def test_stop_filter_streams_nothing_after_stop(
     stream_filter = StopSequenceFilter(stop)
     emitted = "".join(stream_filter.feed(piece) for piece in pieces) + stream_filter.flush()
     assert emitted == expected
+
+
+CITED = {"type": "text", "text": "see [1]", "annotations": [{"type": "citation", "url": "u"}]}
+IMAGE = {"type": "image", "file_id": "f"}
+
+
+@pytest.mark.parametrize(
+    ("content", "stop", "expected"),
+    [
+        (["ab", IMAGE, "cd"], ["zz"], (["ab", IMAGE, "cd"], False)),
+        (["ab", IMAGE, "cSTOPd"], ["STOP"], (["ab", IMAGE, "c"], True)),
+        (["aSTOP", IMAGE], ["STOP"], (["a"], True)),
+        ([{**CITED, "text": "x STOP y"}, IMAGE], ["STOP"], ([{**CITED, "text": "x "}], True)),
+        ("plain STOP", ["STOP"], ("plain ", True)),
+    ],
+)
+def test_cut_content_at_stop(content: Any, stop: list[str], expected: Any) -> None:
+    assert cut_content_at_stop(content, stop) == expected
+
+
+@pytest.mark.parametrize(
+    ("pieces", "stop", "expected"),
+    [
+        pytest.param(
+            [["abc", IMAGE, "de"]], ["zz"], ["abc", IMAGE, "de"], id="no stop: order kept"
+        ),
+        pytest.param(
+            [["ab"], ["c", IMAGE], ["d"]],
+            ["zz"],
+            ["abc", IMAGE, "d"],
+            id="held text before a block",
+        ),
+        pytest.param(
+            [["aS"], ["TOP", IMAGE]], ["STOP"], ["a"], id="stop across strings drops the rest"
+        ),
+        pytest.param(
+            [[{**CITED, "text": "xSTOPy"}, "z"]],
+            ["STOP"],
+            [{**CITED, "text": "x"}],
+            id="in a text block",
+        ),
+    ],
+)
+def test_stop_filter_feed_items(
+    pieces: list[list[Any]], stop: list[str], expected: list[Any]
+) -> None:
+    stream = StopSequenceFilter(stop)
+    out: list[Any] = []
+    for piece in pieces:
+        out += stream.feed_items(piece)
+    if tail := stream.flush():
+        out.append(tail)
+    joined: list[Any] = []
+    for item in out:  # adjacent strings are one text, however the filter split them
+        if joined and isinstance(item, str) and isinstance(joined[-1], str):
+            joined[-1] += item
+        else:
+            joined.append(item)
+    assert joined == expected

@@ -554,3 +554,30 @@ def test_regex_with_a_named_group_in_the_common_dialect() -> None:
     pattern = r"(?<code>[A-Z]{3})-\d{4}"
     assert llm.with_structured_output(pattern, method="regex").invoke("code?") == "ABC-1234"
     assert json.loads(seen[0].content)["model_options"]["response_format"]["regex"] == pattern
+
+
+def test_stream_with_stop_and_blocks_keeps_text_order_and_cuts() -> None:
+    cited = {
+        "text": " more [sources=[1]]",
+        "inline_data": {"sources": {"1": {"url": "https://cbr.example/1"}}},
+    }
+    handler = _sse(
+        (
+            "response.message.delta",
+            {"messages": [{"role": "assistant", "content": [{"text": "Rates rose"}]}]},
+        ),
+        ("response.message.delta", {"messages": [{"role": "assistant", "content": [cited]}]}),
+        (
+            "response.message.delta",
+            {"messages": [{"role": "assistant", "content": [{"text": " STOP tail"}]}]},
+        ),
+        ("response.message.done", {"finish_reason": "stop"}),
+    )
+    llm, _ = make_llm(handler, api_version="v2")
+    chunks = list(llm.stream("News?", stop=["NEVER-APPEARS"]))
+    total = sum(chunks[1:], chunks[0])
+    assert total.text == "Rates rose more [sources=[1]] STOP tail"
+    chunks = list(llm.stream("News?", stop=["STOP"]))
+    total = sum(chunks[1:], chunks[0])
+    assert total.text == "Rates rose more [sources=[1]] "
+    assert total.response_metadata["finish_reason"] == "stop"
