@@ -91,32 +91,45 @@ class AttachmentFetcher:
             return None
         return proxy if "://" in proxy else f"http://{proxy}"
 
-    def _client(self, proxy: str | None = None) -> httpx.Client:
-        transport = self.transport
-        if transport is None and self._pins:
-            if proxy is not None:
-                transport = httpx.HTTPTransport(proxy=proxy)
-            else:
-                from langchain_gigachat_ext._attachment_pinning import PinnedTransport
+    def _route_transport(
+        self, proxy: str | None, *, asynchronous: bool
+    ) -> httpx.BaseTransport | httpx.AsyncBaseTransport | None:
+        """The transport of one route: the caller's, the proxy's, or the pinned direct one.
 
-                transport = PinnedTransport(self.resolve)
-        # A custom transport also turns off httpx's own environment proxies, so a direct hop
-        # can never bypass the pinned transport.
+        Any explicit transport also turns off httpx's own environment proxies, so a direct hop
+        can never bypass the pinned transport.
+        """
+        custom = self.async_transport if asynchronous else self.transport
+        if custom is not None or not self._pins:
+            return custom
+        if proxy is not None:
+            return (
+                httpx.AsyncHTTPTransport(proxy=proxy)
+                if asynchronous
+                else httpx.HTTPTransport(proxy=proxy)
+            )
+        from langchain_gigachat_ext import _attachment_pinning as pinning
+
+        if asynchronous:
+            return pinning.AsyncPinnedTransport(self.resolve)
+        return pinning.PinnedTransport(self.resolve)
+
+    def _client(self, proxy: str | None = None) -> httpx.Client:
+        transport = self._route_transport(proxy, asynchronous=False)
         return httpx.Client(
-            timeout=self.timeout, follow_redirects=False, transport=transport, headers=self._headers
+            timeout=self.timeout,
+            follow_redirects=False,
+            transport=transport,  # type: ignore[arg-type]
+            headers=self._headers,
         )
 
     def _async_client(self, proxy: str | None = None) -> httpx.AsyncClient:
-        transport = self.async_transport
-        if transport is None and self._pins:
-            if proxy is not None:
-                transport = httpx.AsyncHTTPTransport(proxy=proxy)
-            else:
-                from langchain_gigachat_ext._attachment_pinning import AsyncPinnedTransport
-
-                transport = AsyncPinnedTransport(self.resolve)
+        transport = self._route_transport(proxy, asynchronous=True)
         return httpx.AsyncClient(
-            timeout=self.timeout, follow_redirects=False, transport=transport, headers=self._headers
+            timeout=self.timeout,
+            follow_redirects=False,
+            transport=transport,  # type: ignore[arg-type]
+            headers=self._headers,
         )
 
     def _check(self, url: httpx.URL) -> None:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 from langchain_gigachat_ext._response import (
     PROVIDER,
     CallRestorer,
+    message_id,
     normalise_finish_reason,
     response_metadata,
 )
@@ -207,11 +208,6 @@ class _Parts:
             raise GigaChatMalformedResponseError(msg, request_id=self.request_id)
 
 
-def _message_id(x_headers: dict[str, Any] | None) -> str | None:
-    request_id = (x_headers or {}).get("x-request-id")
-    return f"gigachat-{request_id}" if request_id else None
-
-
 def _extra_metadata(source: ChatCompletionResponse | ChatCompletionChunk) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if source.thread_id:
@@ -264,7 +260,7 @@ def v2_chat_result(response: ChatCompletionResponse, restore: CallRestorer) -> C
         tool_calls=calls,
         usage_metadata=usage_metadata_v2(response.usage) if response.usage else None,
         response_metadata=metadata,
-        id=_message_id(response.x_headers),
+        id=message_id(response.x_headers),
     )
     info = {"finish_reason": normalise_finish_reason(finish_reason)}
     token_usage = response.usage.model_dump(exclude_none=True) if response.usage else {}
@@ -347,7 +343,7 @@ class V2ChunkConverter:
             tool_call_chunks=call_chunks,
             usage_metadata=usage,
             response_metadata=metadata,
-            id=_message_id(chunk.x_headers),
+            id=message_id(chunk.x_headers),
             chunk_position="last" if final else None,
         )
         info = {"finish_reason": normalise_finish_reason(chunk.finish_reason)} if final else None

@@ -22,11 +22,18 @@ from urllib.parse import urlsplit
 
 import httpx
 import pydantic
-from gigachat.api.utils import build_response, build_x_headers
+from gigachat.api.utils import build_response
 from gigachat.models.chat_completions import ChatCompletionChunk, ChatCompletionResponse
 
 from langchain_gigachat_ext._v2_response import DONE_EVENT
-from langchain_gigachat_ext._wire import absolute_url, chat_request, check_stream_response
+from langchain_gigachat_ext._wire import (
+    absolute_url,
+    chat_request,
+    check_stream_response,
+    first_line,
+    raise_for_status,
+    x_headers,
+)
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 VERSION_SUFFIX = re.compile(r"/v\d+$")
@@ -56,10 +63,8 @@ def _parse_response(response: httpx.Response) -> ChatCompletionResponse:
     try:
         return build_response(response, ChatCompletionResponse)
     except (pydantic.ValidationError, ValueError, TypeError) as exc:
-        lines = str(exc).splitlines()
-        detail = lines[0][:300] if lines else type(exc).__name__
         raise GigaChatMalformedResponseError(
-            f"Malformed v2 chat response from GigaChat: {detail}",
+            f"Malformed v2 chat response from GigaChat: {first_line(exc)}",
             request_id=response.headers.get("x-request-id"),
         ) from exc
 
@@ -149,9 +154,9 @@ def stream_op_v2(
         with http.stream(**_request(http, payload, token, headers, stream=True)) as response:
             if response.status_code != httpx.codes.OK:
                 response.read()
-                build_response(response, ChatCompletionResponse)  # raises the SDK's typed error
+                raise_for_status(response)
             check_stream_response(response)
-            reader = EventReader(build_x_headers(response))
+            reader = EventReader(x_headers(response))
             for line in response.iter_lines():
                 chunk = reader.feed(line)
                 if chunk is not None:
@@ -173,9 +178,9 @@ def astream_op_v2(
         async with http.stream(**request) as response:
             if response.status_code != httpx.codes.OK:
                 await response.aread()
-                build_response(response, ChatCompletionResponse)  # raises the SDK's typed error
+                raise_for_status(response)
             check_stream_response(response)
-            reader = EventReader(build_x_headers(response))
+            reader = EventReader(x_headers(response))
             async for line in response.aiter_lines():
                 chunk = reader.feed(line)
                 if chunk is not None:

@@ -95,7 +95,7 @@ def _parse_completion(response: httpx.Response) -> WireCompletion:
         data = parse_completion(response.content)
     except pydantic.ValidationError as exc:
         raise GigaChatMalformedResponseError(
-            f"Malformed chat completion from GigaChat: {_first_line(exc)}",
+            f"Malformed chat completion from GigaChat: {first_line(exc)}",
             request_id=request_id,
         ) from exc
     if not data["choices"]:
@@ -104,7 +104,8 @@ def _parse_completion(response: httpx.Response) -> WireCompletion:
     return WireCompletion(data, ids)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of an error message, at most 300 characters (for typed wrappers)."""
     lines = str(exc).splitlines()
     return lines[0][:300] if lines else type(exc).__name__
 
