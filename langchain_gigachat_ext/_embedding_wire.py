@@ -11,7 +11,7 @@ elsewhere) and checked for the shape this package relies on, in about 2 ms.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -32,13 +32,19 @@ Batch = tuple[list[list[float]], int]
 """Vectors of one request in input order, and the prompt tokens it was billed."""
 
 
-def embeddings_request(texts: Sequence[str], model: str, token: str | None) -> dict[str, Any]:
+def embeddings_request(
+    texts: Sequence[str],
+    model: str,
+    token: str | None,
+    trace: Callable[[str, dict[str, Any]], Any] | None = None,
+) -> dict[str, Any]:
     """``httpx`` request arguments of one ``/embeddings`` call, as the SDK builds them.
 
     Args:
         texts: Inputs (the SDK always sends a list, PROTOCOL §6.4).
         model: Embedding model id.
         token: Bearer token, or None when the client authenticates otherwise (mTLS).
+        trace: httpcore's ``trace`` request extension (see :func:`trace_moving`), if any.
 
     Returns:
         Keyword arguments for ``httpx.Client.request`` / ``httpx.AsyncClient.request``.
@@ -46,7 +52,53 @@ def embeddings_request(texts: Sequence[str], model: str, token: str | None) -> d
     headers = build_headers(token)
     headers["Content-Type"] = "application/json"
     body = json.dumps({"input": list(texts), "model": model}, ensure_ascii=False)
-    return {"method": "POST", "url": EMBEDDINGS_PATH, "content": body.encode(), "headers": headers}
+    request: dict[str, Any] = {
+        "method": "POST",
+        "url": EMBEDDINGS_PATH,
+        "content": body.encode(),
+        "headers": headers,
+    }
+    if trace is not None:
+        request["extensions"] = {"trace": trace}
+    return request
+
+
+# httpcore names its trace events "<http11|http2>.<step>.<started|complete|failed>".
+_MOVING_STEPS = {
+    "send_request_headers.started": True,
+    "send_request_body.complete": False,  # written: now the server works
+    "receive_response_headers.complete": True,  # the answer's body follows
+    "receive_response_body.complete": False,
+}
+
+
+def _moving_after(event: str) -> bool | None:
+    step = event.partition(".")[2]
+    if step.endswith(".failed"):
+        return False
+    return _MOVING_STEPS.get(step)
+
+
+def trace_moving(moving: Callable[[bool], None]) -> Callable[[str, dict[str, Any]], None]:
+    """A sync httpcore ``trace`` hook reporting whether the request's bytes are moving."""
+
+    def trace(event: str, _info: dict[str, Any]) -> None:
+        if (state := _moving_after(event)) is not None:
+            moving(state)
+
+    return trace
+
+
+def atrace_moving(
+    moving: Callable[[bool], None],
+) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """The async twin of :func:`trace_moving` (httpcore awaits the hooks of async clients)."""
+
+    async def trace(event: str, _info: dict[str, Any]) -> None:
+        if (state := _moving_after(event)) is not None:
+            moving(state)
+
+    return trace
 
 
 def require_ok(response: httpx.Response) -> httpx.Response:

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar, cast
 
 import httpx
 from gigachat.api import tools as sdk_tools
@@ -17,7 +18,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 from langchain_gigachat_ext._catalog import EMBEDDING_MODELS, MAX_EMBEDDING_BATCH_ITEMS
 from langchain_gigachat_ext._config import GigaChatConnection, env_str
 from langchain_gigachat_ext._embedding_batches import chunked, plan_batches, weighted_mean
-from langchain_gigachat_ext._embedding_concurrency import map_async, map_threads
+from langchain_gigachat_ext._embedding_concurrency import Moving, map_async, map_threads
 from langchain_gigachat_ext._embedding_inputs import (
     GigaChatInputTooLongError,
     InputSizer,
@@ -26,15 +27,18 @@ from langchain_gigachat_ext._embedding_inputs import (
 )
 from langchain_gigachat_ext._embedding_wire import (
     Batch,
+    atrace_moving,
     embeddings_request,
     read_embeddings,
     require_ok,
+    trace_moving,
 )
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 __all__ = ["GigaChatEmbeddings", "GigaChatInputTooLongError"]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_EMBEDDINGS_MODEL = "Embeddings"
 _UNKNOWN_MODEL_LIMIT = min(facts.max_input_tokens for facts in EMBEDDING_MODELS.values())
@@ -272,7 +276,7 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         sizer = self._sizer(texts)
         while pending := sizer.pending_texts():
             counted = map_threads(
-                self._count_sync,
+                _unreported(self._count_sync),
                 chunked(pending, self.batch_size),
                 max_workers=self.max_concurrency,
                 finish=_as_is,
@@ -282,7 +286,7 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         batches = self._plan(pieces)
         with _progress(self.show_progress, len(pieces)) as progress:
             results = map_threads(
-                lambda batch: self._send_sync([pieces[i].text for i in batch]),
+                lambda batch, moving: self._send_sync([pieces[i].text for i in batch], moving),
                 batches,
                 max_workers=self.max_concurrency,
                 finish=self._reader(batches, progress),
@@ -295,7 +299,7 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         sizer = self._sizer(texts)
         while pending := sizer.pending_texts():
             counted = await map_async(
-                self._count_async,
+                _unreported(self._count_async),
                 chunked(pending, self.batch_size),
                 max_concurrency=self.max_concurrency,
                 finish=_as_is,
@@ -305,7 +309,7 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         batches = self._plan(pieces)
         with _progress(self.show_progress, len(pieces)) as progress:
             results = await map_async(
-                lambda batch: self._send_async([pieces[i].text for i in batch]),
+                lambda batch, moving: self._send_async([pieces[i].text for i in batch], moving),
                 batches,
                 max_concurrency=self.max_concurrency,
                 finish=self._reader(batches, progress),
@@ -339,13 +343,16 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         batches: list[list[int]],
         results: list[Batch],
     ) -> list[list[float]]:
-        vectors: list[list[float]] = [[] for _ in pieces]
+        # One list of slots, not one empty list per piece: 10,000 throwaway containers would
+        # cost more in garbage-collector passes over the vectors than the copying itself.
+        slots: list[list[float] | None] = [None] * len(pieces)
         tokens = 0
         for batch, (batch_vectors, batch_tokens) in zip(batches, results, strict=True):
             tokens += batch_tokens
             for position, piece_index in enumerate(batch):
-                vectors[piece_index] = batch_vectors[position]
+                slots[piece_index] = batch_vectors[position]
         self._last_usage = _usage(tokens)
+        vectors = cast("list[list[float]]", slots)  # every piece is in exactly one batch
         if len(pieces) == count:  # nothing was split: one piece per input, in input order
             return vectors
         grouped: list[list[int]] = [[] for _ in range(count)]
@@ -361,16 +368,20 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
     # --- requests ------------------------------------------------------------------------------
     # The request (with retries) holds a concurrency slot; decoding its answer does not
     # (see _embedding_concurrency), so these return the raw, successful response.
-    def _send_sync(self, texts: list[str]) -> httpx.Response:
+    def _send_sync(self, texts: list[str], moving: Moving) -> httpx.Response:
+        trace = trace_moving(moving)
         return self.transport.call(
             lambda http, token: require_ok(
-                http.request(**embeddings_request(texts, self.model, token))
+                http.request(**embeddings_request(texts, self.model, token, trace))
             )
         )
 
-    async def _send_async(self, texts: list[str]) -> httpx.Response:
+    async def _send_async(self, texts: list[str], moving: Moving) -> httpx.Response:
+        trace = atrace_moving(moving)
+
         async def send(http: httpx.AsyncClient, token: str | None) -> httpx.Response:
-            return require_ok(await http.request(**embeddings_request(texts, self.model, token)))
+            request = embeddings_request(texts, self.model, token, trace)
+            return require_ok(await http.request(**request))
 
         return await self.transport.acall(send)
 
@@ -400,6 +411,11 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
             )
         )
         return _check_counts(texts, [item.tokens for item in counts])
+
+
+def _unreported(send: Callable[[list[str]], T]) -> Callable[[list[str], Moving], T]:
+    """``send`` for the map helpers when it reports no phases (moving until it returns)."""
+    return lambda texts, _moving: send(texts)
 
 
 def _as_is(_index: int, counts: list[int]) -> list[int]:

@@ -1,4 +1,4 @@
-"""map_threads / map_async: order, bounded concurrency, decoding outside the request slots."""
+"""map_threads / map_async: order, bounded concurrency, decoding only while no bytes move."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from langchain_gigachat_ext._embedding_concurrency import map_async, map_threads
+from langchain_gigachat_ext._embedding_concurrency import Moving, map_async, map_threads
 
 
 class InjectedError(Exception):
@@ -19,7 +19,7 @@ def test_threads_keep_order_and_finish_in_the_calling_thread() -> None:
     caller = threading.get_ident()
     finish_threads: set[int] = set()
 
-    def send(item: int) -> int:
+    def send(item: int, _moving: Moving) -> int:
         time.sleep(0.001 * (5 - item))  # later items complete first
         return item * 10
 
@@ -38,7 +38,7 @@ def test_threads_bound_requests_in_flight(workers: int) -> None:
     lock = threading.Lock()
     in_flight = peak = 0
 
-    def send(item: int) -> int:
+    def send(item: int, _moving: Moving) -> int:
         nonlocal in_flight, peak
         with lock:
             in_flight += 1
@@ -56,7 +56,7 @@ def test_threads_finish_each_result_as_it_arrives_not_at_the_end() -> None:
     slow_done = threading.Event()
     slow_was_done_at_first_finish: list[bool] = []
 
-    def send(item: int) -> int:
+    def send(item: int, _moving: Moving) -> int:
         if item == 1:
             time.sleep(0.2)
             slow_done.set()
@@ -76,7 +76,7 @@ def test_threads_finish_each_result_as_it_arrives_not_at_the_end() -> None:
 def test_threads_stop_starting_work_after_a_failure(fail_in: str, workers: int) -> None:
     sent: list[int] = []
 
-    def send(item: int) -> int:
+    def send(item: int, _moving: Moving) -> int:
         sent.append(item)
         if fail_in == "send" and item == 1:
             raise InjectedError
@@ -96,7 +96,7 @@ def test_threads_stop_starting_work_after_a_failure(fail_in: str, workers: int) 
 async def test_async_decodes_after_the_next_request_has_started() -> None:
     events: list[str] = []
 
-    async def send(item: int) -> int:
+    async def send(item: int, _moving: Moving) -> int:
         events.append(f"send {item}")
         await asyncio.sleep(0.001)
         events.append(f"sent {item}")
@@ -115,7 +115,7 @@ async def test_async_decodes_after_the_next_request_has_started() -> None:
 async def test_async_bounds_requests_in_flight() -> None:
     in_flight = peak = 0
 
-    async def send(item: int) -> int:
+    async def send(item: int, _moving: Moving) -> int:
         nonlocal in_flight, peak
         in_flight += 1
         peak = max(peak, in_flight)
@@ -132,7 +132,7 @@ async def test_async_bounds_requests_in_flight() -> None:
 async def test_async_stops_starting_work_after_a_failure(fail_in: str) -> None:
     sent: list[int] = []
 
-    async def send(item: int) -> int:
+    async def send(item: int, _moving: Moving) -> int:
         sent.append(item)
         await asyncio.sleep(0.001)
         if fail_in == "send" and item == 1:
@@ -147,3 +147,64 @@ async def test_async_stops_starting_work_after_a_failure(fail_in: str) -> None:
     with pytest.raises(InjectedError):
         await map_async(send, range(40), max_concurrency=2, finish=finish)
     assert len(sent) < 10
+
+
+def test_threads_decode_only_once_the_next_request_is_written() -> None:
+    """The worker freed by a response writes its next request before that response is decoded."""
+    lock = threading.Lock()
+    events: list[str] = []
+
+    def log(event: str) -> None:
+        with lock:
+            events.append(event)
+
+    def send(item: int, moving: Moving) -> int:
+        time.sleep(0.005)  # connecting and writing
+        log(f"written {item}")
+        moving(False)
+        time.sleep(0.02)  # the server works
+        moving(True)
+        return item
+
+    def finish(index: int, raw: int) -> int:
+        log(f"finish {index}")
+        return raw
+
+    assert map_threads(send, range(4), max_workers=2, finish=finish) == [0, 1, 2, 3]
+    # Items 0 and 1 complete together; the two freed workers start items 2 and 3.
+    assert events.index("finish 0") > events.index("written 2")
+    assert events.index("finish 1") > events.index("written 3")
+
+
+def test_threads_do_not_wait_on_a_request_that_never_reports() -> None:
+    """A send that reports nothing counts as moving until it returns: no deadlock, all done."""
+
+    def send(item: int, _moving: Moving) -> int:
+        time.sleep(0.001 * (item % 3))
+        return item
+
+    assert map_threads(send, range(12), max_workers=3, finish=lambda _i, raw: raw) == list(
+        range(12)
+    )
+
+
+async def test_async_decodes_only_while_no_bytes_move() -> None:
+    events: list[str] = []
+
+    async def send(item: int, moving: Moving) -> int:
+        await asyncio.sleep(0.002)  # writing the request: several loop turns
+        events.append(f"written {item}")
+        moving(False)
+        await asyncio.sleep(0.01)  # the server works
+        moving(True)
+        await asyncio.sleep(0.002)  # reading the answer
+        return item
+
+    def finish(index: int, raw: int) -> int:
+        events.append(f"finish {index}")
+        return raw
+
+    assert await map_async(send, [0, 1, 2], max_concurrency=1, finish=finish) == [0, 1, 2]
+    # Item 0's answer waits until item 1, started by the freed slot, has been written.
+    assert events.index("finish 0") > events.index("written 1")
+    assert events.index("finish 1") > events.index("written 2")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import warnings
 
@@ -80,7 +81,16 @@ def test_tls_verification_is_on_by_default(monkeypatch: pytest.MonkeyPatch) -> N
     llm = ChatGigaChat(**OFFLINE, access_token="x")
     assert llm.verify_ssl_certs is True
     assert llm.transport.http_settings.verify is True
-    assert llm.transport.http_settings.client_kwargs()["verify"] is True
+    context = llm.transport.http_settings.client_kwargs()["verify"]
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname is True
+    assert context.get_ca_certs()  # a CA bundle is loaded (certifi unless SSL_CERT_FILE/DIR)
+
+
+def test_every_client_shares_one_tls_context() -> None:
+    """The CA bundle is loaded once, not again for the sync client and each event loop's."""
+    settings = ChatGigaChat(**OFFLINE, access_token="x").transport.http_settings
+    assert settings.client_kwargs()["verify"] is settings.client_kwargs()["verify"]
 
 
 def test_ca_bundle_becomes_the_verify_setting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,7 +108,9 @@ def test_disabling_verification_warns_once(monkeypatch: pytest.MonkeyPatch) -> N
     insecure = [w for w in caught if issubclass(w.category, InsecureTLSWarning)]
     assert len(insecure) == 1
     assert "GIGACHAT_CA_BUNDLE_FILE" in str(insecure[0].message)
-    assert first.transport.http_settings.client_kwargs()["verify"] is False
+    context = first.transport.http_settings.client_kwargs()["verify"]
+    assert context.verify_mode == ssl.CERT_NONE
+    assert context.check_hostname is False
 
 
 def test_mtls_settings_reach_the_transport() -> None:
