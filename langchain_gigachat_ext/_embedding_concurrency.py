@@ -2,17 +2,15 @@
 
 Each item goes through two steps: ``send`` (the request, which holds one of the
 ``max_concurrency`` slots) and ``finish`` (decoding its answer, which holds none). Decoding an
-``/embeddings`` answer costs milliseconds of CPU, all of it under the GIL. Run while another
-request is being written or its answer read, it holds that transfer back, and with it the next
-request of that slot; so ``finish`` runs only while no bytes are moving — every request in
-flight is written and waiting on the server — and each slot's cycle stays its round trip:
+``/embeddings`` answer costs milliseconds of CPU under the GIL, so ``finish`` runs when
+:class:`~._embedding_activity.Activity` says no request's bytes are moving and no answer is due
+within a decode; each slot's cycle then stays its round trip:
 
 * ``send(item, moving)`` reports its request's phases through ``moving(True | False)``: the
   embeddings client hooks httpcore's ``trace`` events (body written → False, answer headers
-  received → True). A request counts as moving from its start until it says otherwise, and
-  as done when ``send`` returns; a ``send`` that never reports turns the waiting off;
+  received → True); a ``send`` that never reports turns the waiting off;
 * threads: workers only send; ``finish`` runs in the calling thread as requests complete (and
-  the worker each one freed has written its next request);
+  once the worker each one freed has written its next request);
 * asyncio: ``finish`` runs outside the semaphore, one answer per turn of the event loop.
 
 On the first failure (of either step) nothing new is started (queued work is cancelled; in
@@ -24,83 +22,18 @@ only the failed one and completed batches are never sent again.
 from __future__ import annotations
 
 import asyncio
-import enum
-import threading
+import contextlib
+import math
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
+from langchain_gigachat_ext._embedding_activity import Activity, Moving
+
 ItemT = TypeVar("ItemT")
 RawT = TypeVar("RawT")
 ResultT = TypeVar("ResultT")
-
-Moving = Callable[[bool], None]
-"""A request reports whether its bytes are moving (being written or its answer read)."""
-
-
-class _Phase(enum.Enum):
-    QUEUED = enum.auto()
-    MOVING = enum.auto()
-    WAITING = enum.auto()
-    DONE = enum.auto()
-
-
-class _Activity:
-    """Which requests are moving bytes; lets decoding wait until none is (thread-safe).
-
-    A request the scheduler starts counts as moving until it reports otherwise. A ``send``
-    that returns without ever reporting (a transport without httpcore's trace hook, such as
-    ``httpx.MockTransport``) shows that nothing will report: from then on nobody waits.
-    """
-
-    def __init__(self, count: int, idle: asyncio.Event | None = None) -> None:
-        self._phases = [_Phase.QUEUED] * count
-        self._reported = [False] * count
-        self._moving = 0
-        self._blind = False
-        self._changed = threading.Condition()
-        self._idle = idle  # asyncio mode: set while nothing moves (loop thread only)
-
-    def _set(self, index: int, phase: _Phase, *, only_from: _Phase | None = None) -> None:
-        with self._changed:
-            old = self._phases[index]
-            if old is _Phase.DONE or (only_from is not None and old is not only_from):
-                return
-            self._phases[index] = phase
-            self._moving += (phase is _Phase.MOVING) - (old is _Phase.MOVING)
-            if self.still:
-                self._changed.notify_all()
-            if self._idle is not None:
-                (self._idle.set if self.still else self._idle.clear)()
-
-    @property
-    def still(self) -> bool:
-        """Whether decoding may run now."""
-        return self._blind or not self._moving
-
-    def expect(self, index: int) -> None:
-        """Item ``index`` is starting: moving until it reports (unless it already has)."""
-        self._set(index, _Phase.MOVING, only_from=_Phase.QUEUED)
-
-    def reporter(self, index: int) -> Moving:
-        """The ``moving`` callback of item ``index``."""
-
-        def report(moving: bool) -> None:
-            self._reported[index] = True
-            self._set(index, _Phase.MOVING if moving else _Phase.WAITING)
-
-        return report
-
-    def done(self, index: int) -> None:
-        """Item ``index``'s ``send`` returned or raised."""
-        if not self._reported[index]:
-            self._blind = True
-        self._set(index, _Phase.DONE)
-
-    def wait_still(self) -> None:
-        """Block until no request is moving bytes."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.still)
 
 
 def map_threads(
@@ -125,7 +58,7 @@ def map_threads(
     if len(items) <= 1 or max_workers <= 1:
         return [finish(index, send(item, _unobserved)) for index, item in enumerate(items)]
     workers = min(max_workers, len(items))
-    activity = _Activity(len(items))
+    activity = Activity(len(items))
     for index in range(workers):
         activity.expect(index)
     next_queued = workers  # the pool takes queued items in submission order
@@ -150,10 +83,13 @@ def map_threads(
                     if next_queued < len(items):
                         activity.expect(next_queued)
                         next_queued += 1
-                activity.wait_still()
                 for future in done:
                     index = futures[future]
-                    collected[index] = finish(index, future.result())  # raises a failure
+                    raw = future.result()  # raises a failure
+                    activity.wait()
+                    started = time.perf_counter()
+                    collected[index] = finish(index, raw)
+                    activity.decoded(time.perf_counter() - started)
         except BaseException:
             for future in pending:
                 future.cancel()
@@ -181,10 +117,15 @@ async def map_async(
     """
     semaphore = asyncio.Semaphore(max(1, max_concurrency))
     failed = asyncio.Event()
-    still = asyncio.Event()
-    still.set()
-    activity = _Activity(len(items), idle=still)
+    changed = asyncio.Event()
+    activity = Activity(len(items), on_change=changed.set)  # reports come from the loop thread
     decoding = asyncio.Lock()
+
+    async def quiet() -> None:
+        while (delay := activity.pause()) is not None:
+            changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), None if delay == math.inf else delay)
 
     async def run(index: int, item: ItemT) -> ResultT:
         async with semaphore:
@@ -202,12 +143,15 @@ async def map_async(
         # moving); one answer is then decoded per turn, and only while no bytes are moving.
         await asyncio.sleep(0)
         async with decoding:
-            await still.wait()
+            await quiet()
+            started = time.perf_counter()
             try:
                 return finish(index, raw)
             except BaseException:
                 failed.set()
                 raise
+            finally:
+                activity.decoded(time.perf_counter() - started)
 
     tasks = [asyncio.ensure_future(run(index, item)) for index, item in enumerate(items)]
     try:
