@@ -245,6 +245,14 @@ class ChatGigaChat(
         params = {key: getattr(self, key) for key in GENERATION_PARAMS}
         return {"model": self.model, **{k: v for k, v in params.items() if v is not None}}
 
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # BaseChatModel's result (``asdict()`` plus ``stop`` and the call's kwargs) without its
+        # detour through the deprecated ``dict()`` inside ``warnings.catch_warnings()``: that
+        # costs ~5 µs, twice per call (langchain-core 1.7 ``_get_invocation_params``).
+        return {**self.asdict(), "stop": stop, **kwargs}
+
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
             ls_provider="gigachat",

@@ -223,3 +223,24 @@ def test_ls_params_and_profile() -> None:
     assert llm.profile is not None
     assert llm.profile["image_inputs"] is True
     assert llm.profile["structured_output"] is True
+
+
+@pytest.mark.parametrize(
+    ("fields", "stop", "call_kwargs"),
+    [
+        ({}, None, {}),
+        ({"temperature": 0.3, "max_tokens": 50}, ["\n"], {}),
+        ({"top_p": 0.5}, None, {"temperature": 0.9, "tools": []}),
+    ],
+)
+def test_invocation_params_equal_langchain_cores(
+    fields: dict[str, Any], stop: list[str] | None, call_kwargs: dict[str, Any]
+) -> None:
+    """Our shortcut gives BaseChatModel's result (it only skips the deprecated ``dict()``)."""
+    from langchain_core.language_models import BaseChatModel
+
+    llm = ChatGigaChat(access_token="t", base_url=BASE, **fields)
+    ours = llm._get_invocation_params(stop=stop, **call_kwargs)
+    core = BaseChatModel._get_invocation_params(llm, stop=stop, **call_kwargs)
+    assert ours == core
+    assert list(ours) == list(core)
