@@ -130,10 +130,11 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         concurrent streams by default, so 4 leaves room for other calls; personal accounts
         (``GIGACHAT_API_PERS``) get **one** (GigaChat quota docs), so set ``max_concurrency=1``
         there — extra requests would be answered 429 and retried. Answers are decoded outside
-        the concurrency slots (the next request goes out first) with ``orjson``, about 2 ms of
-        CPU per 100 ``Embeddings`` vectors. Measured against the emulator at 50 ms per request
-        (``benchmarks/embeddings_bench.py``, 10,000 texts, 2 vCPUs): 1.5 s, ~80 % of the ideal
-        25 × 50 ms; ``max_concurrency=8`` takes 0.9 s.
+        the concurrency slots with ``orjson`` (about 3 ms of CPU per 100 ``Embeddings``
+        vectors), and only while no other request is being written or read and no answer is
+        due (``_embedding_activity``). Measured against the emulator at 50 ms per request
+        (``benchmarks/embeddings_bench.py``, 10,000 texts, 2 vCPUs): ~1.4 s, 87–91 % of the
+        ideal 25 × 50 ms; ``max_concurrency=8`` takes ~0.8 s.
     """
 
     model_config = ConfigDict(
