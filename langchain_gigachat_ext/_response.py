@@ -166,21 +166,43 @@ def chat_result(completion: WireCompletion, restore: CallRestorer) -> ChatResult
     )
 
 
-_TEXT_CHUNK = AIMessageChunk(content="")
-"""Prototype of plain text chunks: copying it skips validation, which text cannot fail."""
+_TEXT_CHUNK = AIMessageChunk(content="", id="", response_metadata={"model_provider": PROVIDER})
+"""Prototype of plain text chunks (fields set as by the validated construction)."""
 
 _GENERATION_CHUNK = ChatGenerationChunk(message=_TEXT_CHUNK)
 """Prototype of the generation chunk wrapping a plain text chunk."""
+
+_new_instance = object.__new__
+_set_slot = object.__setattr__
+
+
+def _copy_with(prototype: Any, fields: dict[str, Any]) -> Any:
+    """``prototype.model_copy(update=fields)`` in about a third of the time.
+
+    The steps of pydantic's ``model_copy``: a new instance whose ``__dict__`` is the prototype's
+    with ``fields`` replaced, and copies of ``__pydantic_fields_set__`` and
+    ``__pydantic_extra__``. The prototypes have no private attributes. Streams build one text
+    chunk per SSE event, and ``model_copy``'s generic steps were a quarter of the CPU a chunk cost.
+    """
+    extra = prototype.__pydantic_extra__
+    copy = _new_instance(type(prototype))
+    _set_slot(copy, "__dict__", {**prototype.__dict__, **fields})
+    _set_slot(copy, "__pydantic_fields_set__", set(prototype.__pydantic_fields_set__))
+    _set_slot(copy, "__pydantic_extra__", None if extra is None else dict(extra))
+    _set_slot(copy, "__pydantic_private__", None)
+    return copy
 
 
 def text_chunk(text: str, chunk_id: str | None) -> ChatGenerationChunk:
     """A generation chunk of plain streamed text, built without re-validation.
 
     Equal to ``ChatGenerationChunk(message=AIMessageChunk(content=text, id=chunk_id,
-    response_metadata={"model_provider": "gigachat"}))``; every mutable field is a fresh object.
+    response_metadata={"model_provider": "gigachat"}))``, down to the fields marked as set;
+    every mutable field is a fresh object.
     """
-    message = _TEXT_CHUNK.model_copy(
-        update={
+    message = _copy_with(
+        _TEXT_CHUNK,
+        {
             "content": text,
             "id": chunk_id,
             "response_metadata": {"model_provider": PROVIDER},
@@ -188,9 +210,12 @@ def text_chunk(text: str, chunk_id: str | None) -> ChatGenerationChunk:
             "tool_calls": [],
             "invalid_tool_calls": [],
             "tool_call_chunks": [],
-        }
+        },
     )
-    return _GENERATION_CHUNK.model_copy(update={"message": message, "text": text})
+    generation: ChatGenerationChunk = _copy_with(
+        _GENERATION_CHUNK, {"message": message, "text": text}
+    )
+    return generation
 
 
 def chunk_from_stream(

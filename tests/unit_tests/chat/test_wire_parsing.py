@@ -245,6 +245,12 @@ def test_text_chunk_equals_the_validated_construction(text: str, chunk_id: str |
     assert built == expected
     assert built.message.model_dump() == expected.message.model_dump()
     assert built.text == text
+    for made, validated in ((built, expected), (built.message, expected.message)):
+        assert type(made) is type(validated)
+        assert made.__pydantic_fields_set__ == validated.__pydantic_fields_set__
+        assert made.__pydantic_extra__ == validated.__pydantic_extra__
+        assert made.__pydantic_private__ == validated.__pydantic_private__
+        assert made.model_dump(exclude_unset=True) == validated.model_dump(exclude_unset=True)
 
 
 def test_text_chunks_share_no_mutable_state() -> None:
@@ -256,6 +262,10 @@ def test_text_chunks_share_no_mutable_state() -> None:
     assert second.message.additional_kwargs == {}
     assert second.message.tool_call_chunks == []
     assert text_chunk("c", None).message.tool_call_chunks == []
+    first.message.id = "changed"  # pydantic records an assignment in the instance's own set
+    first.message.name = "named"
+    assert "name" not in second.message.__pydantic_fields_set__
+    assert second.message.id is None
 
 
 def _identity(name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
