@@ -36,6 +36,13 @@ START_TIMEOUT: Final = 10.0
 LISTEN_BACKLOG = 2048
 """Pending connections the listening socket queues (uvicorn's default)."""
 
+KEEP_ALIVE_SECONDS = 15
+"""Idle seconds before the server closes a kept-alive connection: the GigaChat stands answer
+``Keep-Alive: timeout=15`` (PROTOCOL §3.3 [REC]). A shorter timeout closes connections that a
+client with long pauses between calls is about to reuse, and clients without a retry on that
+race (the raw SDK) then fail with ``httpx.ReadError``.
+"""
+
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0 = any free port)."""
@@ -59,7 +66,7 @@ def uvicorn_server(state: EmulatorState) -> uvicorn.Server:
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=1,
-        timeout_keep_alive=5,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     return uvicorn.Server(config)
 

@@ -20,6 +20,7 @@ from langchain_gigachat_ext.emulator.render import (
     stream_chunks,
 )
 from langchain_gigachat_ext.emulator.requestlog import redact
+from langchain_gigachat_ext.emulator.runner import GigaChatEmulator, uvicorn_server
 from langchain_gigachat_ext.emulator.script import Script, ScriptedError, ScriptedReply
 from langchain_gigachat_ext.emulator.sessions import SessionCache
 from langchain_gigachat_ext.emulator.validation import (
@@ -314,3 +315,9 @@ def test_file_store_round_trip() -> None:
     store.delete(stored.id)
     with pytest.raises(ApiError):
         store.get(stored.id)
+
+
+def test_idle_connections_are_kept_as_long_as_the_api_keeps_them() -> None:
+    # PROTOCOL §3.3: the GigaChat stands answer "Keep-Alive: timeout=15".
+    server = uvicorn_server(GigaChatEmulator().state)
+    assert server.config.timeout_keep_alive == 15
