@@ -83,8 +83,9 @@ def map_threads(
                     if next_queued < len(items):
                         activity.expect(next_queued)
                         next_queued += 1
-                for future in done:
-                    index = futures[future]
+                while done:  # popped: an answer is not held here once it is decoded
+                    future = done.pop()
+                    index = futures.pop(future)
                     raw = future.result()  # raises a failure
                     activity.wait()
                     started = time.perf_counter()

@@ -18,6 +18,7 @@ import httpx
 from gigachat.api.utils import build_headers, build_response
 from gigachat.models.embeddings import Embeddings as SdkEmbeddings
 
+from langchain_gigachat_ext._leaf_vectors import untrack_vectors
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 _decode: Callable[[bytes], Any]
@@ -121,7 +122,8 @@ def read_embeddings(response: httpx.Response, count: int) -> Batch:
         count: How many inputs the request sent.
 
     Returns:
-        One vector per input, ordered by the items' ``index``, and the sum of the items'
+        One vector per input, ordered by the items' ``index`` and untracked by the cyclic
+        garbage collector (:mod:`~._leaf_vectors`), and the sum of the items'
         ``usage.prompt_tokens`` (PROTOCOL §6.4: usage is per item, no top-level usage).
 
     Raises:
@@ -130,12 +132,14 @@ def read_embeddings(response: httpx.Response, count: int) -> Batch:
     """
     request_id = require_ok(response).headers.get("x-request-id")
     try:
-        return parse_embeddings(_decode(response.content), count)
+        vectors, tokens = parse_embeddings(_decode(response.content), count)
     except (ValueError, TypeError, KeyError) as exc:
         # ValueError also covers orjson.JSONDecodeError and json.JSONDecodeError.
         problem = f"missing field {exc}" if isinstance(exc, KeyError) else _first_line(exc)
         msg = f"Malformed /embeddings answer from GigaChat: {problem}"
         raise GigaChatMalformedResponseError(msg, request_id=request_id) from exc
+    untrack_vectors(vectors)
+    return vectors, tokens
 
 
 def parse_embeddings(body: Any, count: int) -> Batch:

@@ -33,6 +33,7 @@ from langchain_gigachat_ext._embedding_wire import (
     require_ok,
     trace_moving,
 )
+from langchain_gigachat_ext._leaf_vectors import untrack_vectors
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 __all__ = ["GigaChatEmbeddings", "GigaChatInputTooLongError"]
@@ -132,9 +133,12 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         there — extra requests would be answered 429 and retried. Answers are decoded outside
         the concurrency slots with ``orjson`` (about 3 ms of CPU per 100 ``Embeddings``
         vectors), and only while no other request is being written or read and no answer is
-        due (``_embedding_activity``). Measured against the emulator at 50 ms per request
-        (``benchmarks/embeddings_bench.py``, 10,000 texts, 2 vCPUs): ~1.4 s, 87–91 % of the
-        ideal 25 × 50 ms; ``max_concurrency=8`` takes ~0.8 s.
+        due (``_embedding_activity``). The vectors are plain lists that CPython's cyclic
+        garbage collector does not track (they hold only numbers, so they cannot form a cycle;
+        ``_leaf_vectors``): its passes skip their floats, during the call and afterwards in a
+        process that keeps them. Measured against the emulator at 50 ms per request
+        (``benchmarks/embeddings_bench.py``, 10,000 texts, 2 vCPUs): ~1.35–1.4 s, 89–93 % of
+        the ideal 25 × 50 ms; ``max_concurrency=8`` takes ~0.75 s.
     """
 
     model_config = ConfigDict(
@@ -344,8 +348,7 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         batches: list[list[int]],
         results: list[Batch],
     ) -> list[list[float]]:
-        # One list of slots, not one empty list per piece: 10,000 throwaway containers would
-        # cost more in garbage-collector passes over the vectors than the copying itself.
+        # One list of slots filled in place: no per-piece containers to allocate and collect.
         slots: list[list[float] | None] = [None] * len(pieces)
         tokens = 0
         for batch, (batch_vectors, batch_tokens) in zip(batches, results, strict=True):
@@ -359,12 +362,14 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         grouped: list[list[int]] = [[] for _ in range(count)]
         for piece_index, piece in enumerate(pieces):
             grouped[piece.owner].append(piece_index)
-        return [
+        averaged = [
             vectors[group[0]]
             if len(group) == 1
             else weighted_mean([vectors[i] for i in group], [pieces[i].tokens for i in group])
             for group in grouped
         ]
+        untrack_vectors(averaged)  # the new means, like the decoded vectors
+        return averaged
 
     # --- requests ------------------------------------------------------------------------------
     # The request (with retries) holds a concurrency slot; decoding its answer does not

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -69,6 +70,30 @@ def test_threads_finish_each_result_as_it_arrives_not_at_the_end() -> None:
 
     map_threads(send, range(2), max_workers=2, finish=finish)
     assert slow_was_done_at_first_finish == [False]
+
+
+class _Answer:
+    """A raw answer that can be watched with a weak reference."""
+
+
+def test_threads_let_go_of_each_answer_once_it_is_finished() -> None:
+    workers = 3
+    watchers: dict[int, weakref.ref[_Answer]] = {}
+    finished: list[int] = []
+    kept: list[int] = []
+
+    def send(item: int, _moving: Moving) -> _Answer:
+        answer = _Answer()
+        watchers[item] = weakref.ref(answer)
+        return answer
+
+    def finish(index: int, _raw: _Answer) -> None:
+        kept.extend(item for item in finished if watchers[item]() is not None)
+        finished.append(index)
+
+    map_threads(send, range(30), max_workers=workers, finish=finish)
+    assert sorted(finished) == list(range(30))
+    assert kept == []
 
 
 @pytest.mark.parametrize("fail_in", ["send", "finish"])
