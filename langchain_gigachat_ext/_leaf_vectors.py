@@ -3,7 +3,7 @@
 A vector is a list of floats: it cannot be part of a reference cycle, so the cyclic collector
 can never free anything through it. CPython still tracks every list, and each collection walks
 every element of every list it holds. With 10,000 vectors of 1,024 floats that is 10 M visits
-per pass: measured on ``embed_documents`` of 10,000 texts, 130–200 ms of collector pauses per
+per pass: measured on ``embed_documents`` of 10,000 texts, 120–215 ms of collector pauses per
 call (3–4 generation-1 passes of 40–50 ms while answers were arriving), and in a process that
 keeps the vectors (an in-memory vector store) every later full collection walks them all again.
 
@@ -38,8 +38,10 @@ def untrack_vectors(vectors: Iterable[list[float]]) -> None:
 def _untrack_function() -> Callable[[object], None] | None:
     if sys.implementation.name != "cpython":
         return None
-    import ctypes
-
+    try:
+        import ctypes
+    except ImportError:  # a build without _ctypes: vectors stay tracked, nothing else changes
+        return None
     # A prototype of our own: setting argtypes on ctypes.pythonapi's shared attribute would
     # change it for every other user in the process.
     prototype = ctypes.PYFUNCTYPE(None, ctypes.py_object)

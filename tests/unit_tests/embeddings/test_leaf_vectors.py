@@ -78,6 +78,18 @@ def test_nothing_is_done_outside_cpython(
 
 
 @cpython_only
+def test_nothing_is_done_without_ctypes(
+    monkeypatch: pytest.MonkeyPatch, fresh_lookup: None
+) -> None:
+    del fresh_lookup
+    monkeypatch.setitem(sys.modules, "ctypes", None)  # import ctypes now raises ImportError
+    vector = [0.5]
+    untrack_vectors([vector])
+    assert _leaf_vectors._untrack_function() is None
+    assert gc.is_tracked(vector)
+
+
+@cpython_only
 def test_the_lookup_leaves_ctypes_shared_prototype_alone(fresh_lookup: None) -> None:
     del fresh_lookup
     import ctypes
