@@ -59,7 +59,6 @@ def test_untracked_vectors_are_freed_by_reference_counting() -> None:
     vector = _Vector([0.5] * 8)
     untrack_vectors([vector])
     assert not gc.is_tracked(vector)
-    assert sys.getrefcount(vector) == 2  # the name and getrefcount's argument: nothing kept
     watcher = weakref.ref(vector)
     del vector
     assert watcher() is None
