@@ -172,6 +172,20 @@ _TEXT_CHUNK = AIMessageChunk(content="", id="", response_metadata={"model_provid
 _GENERATION_CHUNK = ChatGenerationChunk(message=_TEXT_CHUNK)
 """Prototype of the generation chunk wrapping a plain text chunk."""
 
+_FINAL_TEXT_CHUNK = AIMessageChunk(
+    content="",
+    additional_kwargs={},
+    tool_call_chunks=[],
+    usage_metadata=None,
+    response_metadata={},
+    id="",
+    chunk_position="last",
+)
+"""Prototype of the last chunk of a text answer (the keywords :func:`chunk_from_stream` passes)."""
+
+_FINAL_GENERATION_CHUNK = ChatGenerationChunk(message=_FINAL_TEXT_CHUNK, generation_info={})
+"""Prototype of the generation chunk wrapping the last chunk of a text answer."""
+
 _new_instance = object.__new__
 _set_slot = object.__setattr__
 
@@ -201,22 +215,55 @@ def text_chunk(text: str, chunk_id: str | None) -> ChatGenerationChunk:
     response_metadata={"model_provider": "gigachat"}))``, down to the fields marked as set;
     every mutable field is a fresh object.
     """
+    return _unvalidated_chunk(
+        _GENERATION_CHUNK,
+        text,
+        {"id": chunk_id, "response_metadata": {"model_provider": PROVIDER}},
+    )
+
+
+def final_text_chunk(
+    text: str,
+    chunk_id: str | None,
+    *,
+    usage: UsageMetadata | None,
+    metadata: dict[str, Any],
+    generation_info: dict[str, Any],
+) -> ChatGenerationChunk:
+    """The last chunk of a text answer (no tool call, no reasoning), built without re-validation.
+
+    Equal to the validated construction in :func:`chunk_from_stream`: ``chunk_position="last"``,
+    ``usage_metadata=usage``, ``response_metadata=metadata``, wrapped in a generation chunk with
+    ``generation_info``. Every stream ends with one; validating it cost several times a text
+    chunk, mostly in validators that have nothing to do for it (no tool call chunks).
+    """
+    return _unvalidated_chunk(
+        _FINAL_GENERATION_CHUNK,
+        text,
+        {"id": chunk_id, "response_metadata": metadata, "usage_metadata": usage},
+        generation_info=generation_info,
+    )
+
+
+def _unvalidated_chunk(
+    prototype: ChatGenerationChunk, text: str, fields: dict[str, Any], **generation: Any
+) -> ChatGenerationChunk:
+    """A copy of ``prototype`` carrying ``text``, the message ``fields`` and fresh containers."""
     message = _copy_with(
-        _TEXT_CHUNK,
+        prototype.message,
         {
             "content": text,
-            "id": chunk_id,
-            "response_metadata": {"model_provider": PROVIDER},
             "additional_kwargs": {},
             "tool_calls": [],
             "invalid_tool_calls": [],
             "tool_call_chunks": [],
+            **fields,
         },
     )
-    generation: ChatGenerationChunk = _copy_with(
-        _GENERATION_CHUNK, {"message": message, "text": text}
+    chunk: ChatGenerationChunk = _copy_with(
+        prototype, {"message": message, "text": text, **generation}
     )
-    return generation
+    return chunk
 
 
 def chunk_from_stream(
@@ -233,8 +280,20 @@ def chunk_from_stream(
     function_call = delta.get("function_call")
     state_id = delta.get("functions_state_id")
     reasoning = delta.get("reasoning_content")
-    if finish_reason is None and function_call is None and not state_id and not reasoning:
-        return text_chunk(delta.get("content") or "", message_id(x_headers))
+    if function_call is None and not state_id and not reasoning:
+        text = delta.get("content") or ""
+        if finish_reason is None:
+            return text_chunk(text, message_id(x_headers))
+        usage = data.get("usage")
+        return final_text_chunk(
+            text,
+            message_id(x_headers),
+            usage=usage_metadata(usage) if (usage and stream_usage) else None,
+            metadata=response_metadata(
+                model=data["model"], finish_reason=finish_reason, x_headers=x_headers
+            ),
+            generation_info={"finish_reason": normalise_finish_reason(finish_reason)},
+        )
     additional, calls = message_fields(
         function_call=function_call, state_id=state_id, reasoning=reasoning, restore=restore
     )

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_gigachat_ext._response import (
+    FINISH_REASONS,
     WireChunk,
     WireCompletion,
     chat_result,
@@ -234,6 +235,17 @@ def test_x_headers(raw: list[tuple[str, str]], expected: dict[str, str | None]) 
     assert x_headers(httpx.Response(200, headers=raw)) == expected
 
 
+def _assert_built_as_validated(built: ChatGenerationChunk, expected: ChatGenerationChunk) -> None:
+    assert built == expected
+    assert built.message.model_dump() == expected.message.model_dump()
+    for made, validated in ((built, expected), (built.message, expected.message)):
+        assert type(made) is type(validated)
+        assert made.__pydantic_fields_set__ == validated.__pydantic_fields_set__
+        assert made.__pydantic_extra__ == validated.__pydantic_extra__
+        assert made.__pydantic_private__ == validated.__pydantic_private__
+        assert made.model_dump(exclude_unset=True) == validated.model_dump(exclude_unset=True)
+
+
 @pytest.mark.parametrize(("text", "chunk_id"), [("Hi", "gigachat-1"), ("", None), ("é", "x")])
 def test_text_chunk_equals_the_validated_construction(text: str, chunk_id: str | None) -> None:
     expected = ChatGenerationChunk(
@@ -242,15 +254,99 @@ def test_text_chunk_equals_the_validated_construction(text: str, chunk_id: str |
         )
     )
     built = text_chunk(text, chunk_id)
-    assert built == expected
-    assert built.message.model_dump() == expected.message.model_dump()
     assert built.text == text
-    for made, validated in ((built, expected), (built.message, expected.message)):
-        assert type(made) is type(validated)
-        assert made.__pydantic_fields_set__ == validated.__pydantic_fields_set__
-        assert made.__pydantic_extra__ == validated.__pydantic_extra__
-        assert made.__pydantic_private__ == validated.__pydantic_private__
-        assert made.model_dump(exclude_unset=True) == validated.model_dump(exclude_unset=True)
+    _assert_built_as_validated(built, expected)
+
+
+FINAL_USAGE = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+
+
+def _final_choice(finish_reason: str, **delta: str) -> dict[str, Any]:
+    return {"delta": delta, "index": 0, "finish_reason": finish_reason}
+
+
+@pytest.mark.parametrize(
+    ("choice", "usage", "stream_usage", "ids", "usage_metadata"),
+    [
+        (
+            _final_choice("stop", content=""),
+            FINAL_USAGE,
+            True,
+            IDS,
+            {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5},
+        ),
+        (_final_choice("length", content="end."), FINAL_USAGE, False, IDS, None),
+        (_final_choice("blacklist"), None, True, {}, None),
+        (
+            _final_choice("stop", content="é"),
+            {**FINAL_USAGE, "precached_prompt_tokens": 1},
+            True,
+            {"x-request-id": "r", "x-session-id": None, "x-client-id": "c"},
+            {
+                "input_tokens": 3,
+                "output_tokens": 2,
+                "total_tokens": 5,
+                "input_token_details": {"cache_read": 1},
+            },
+        ),
+    ],
+)
+def test_final_text_chunk_equals_the_validated_construction(
+    choice: dict[str, Any],
+    usage: dict[str, int] | None,
+    stream_usage: bool,
+    ids: dict[str, str | None],
+    usage_metadata: dict[str, Any] | None,
+) -> None:
+    data = parse_chunk(json.dumps({**FINAL, "choices": [choice], "usage": usage}))
+    built = chunk_from_stream(WireChunk(data, ids), _identity, stream_usage=stream_usage)
+    finish_reason = choice["finish_reason"]
+    request_id = ids.get("x-request-id")
+    metadata = {"model_provider": "gigachat", "model_name": "GigaChat:2.0"}
+    metadata |= {
+        "finish_reason": FINISH_REASONS[finish_reason],
+        "gigachat_finish_reason": finish_reason,
+    }
+    metadata |= {key[2:].replace("-", "_"): value for key, value in ids.items() if value}
+    expected = ChatGenerationChunk(
+        message=AIMessageChunk(
+            content=choice["delta"].get("content", ""),
+            additional_kwargs={},
+            tool_call_chunks=[],
+            usage_metadata=usage_metadata,
+            response_metadata=metadata,
+            id=f"gigachat-{request_id}" if request_id else None,
+            chunk_position="last",
+        ),
+        generation_info={"finish_reason": FINISH_REASONS[finish_reason]},
+    )
+    assert built is not None
+    _assert_built_as_validated(built, expected)
+
+
+def test_final_text_chunks_share_no_mutable_state() -> None:
+    first, second = (
+        chunk_from_stream(
+            WireChunk(parse_chunk(json.dumps(FINAL)), IDS), _identity, stream_usage=True
+        )
+        for _ in range(2)
+    )
+    assert first is not None
+    assert second is not None
+    first.message.response_metadata["x"] = 1
+    assert first.message.usage_metadata is not None
+    first.message.usage_metadata["input_tokens"] = 99
+    first.message.tool_call_chunks.append({"name": "f", "args": "", "id": None, "index": 0})
+    assert first.generation_info is not None
+    first.generation_info["y"] = 2
+    assert "x" not in second.message.response_metadata
+    assert second.message.usage_metadata == {
+        "input_tokens": 3,
+        "output_tokens": 2,
+        "total_tokens": 5,
+    }
+    assert second.message.tool_call_chunks == []
+    assert second.generation_info == {"finish_reason": "stop"}
 
 
 def test_text_chunks_share_no_mutable_state() -> None:
