@@ -17,12 +17,12 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables.config import var_child_runnable_config
+from langchain_core.runnables.config import RunnableConfig, var_child_runnable_config
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from langchain_gigachat_ext._config import GigaChatConnection, env_bool, env_str
@@ -37,6 +37,7 @@ from langchain_gigachat_ext._request import (
 from langchain_gigachat_ext._stop import cut_content_at_stop
 from langchain_gigachat_ext._streaming import StreamAssembler
 from langchain_gigachat_ext._tokens import TokenCountingMixin
+from langchain_gigachat_ext._unheard_stream import astream_unheard, stream_unheard, unheard_config
 from langchain_gigachat_ext.attachments import ResolvedAttachments, with_generated_images
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
 from langchain_gigachat_ext.files import FilesMixin
@@ -344,6 +345,43 @@ class ChatGigaChat(
         return result
 
     # --- stream --------------------------------------------------------------------------------
+    def stream(
+        self,
+        input: LanguageModelInput,  # noqa: A002  # Runnable's parameter name
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        """Stream the answer as ``AIMessageChunk`` objects (``BaseChatModel.stream``).
+
+        When no callback handler listens, the chunks are not kept and merged at the end, so
+        the stream's memory stays flat (see :mod:`~langchain_gigachat_ext._unheard_stream`).
+        """
+        unheard = unheard_config(self, config, kwargs, async_api=False)
+        if unheard is None:
+            yield from super().stream(input, config, stop=stop, **kwargs)
+        else:
+            yield from stream_unheard(self, input, unheard, stop, kwargs)
+
+    async def astream(
+        self,
+        input: LanguageModelInput,  # noqa: A002  # Runnable's parameter name
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async :meth:`stream` (``BaseChatModel.astream``)."""
+        unheard = unheard_config(self, config, kwargs, async_api=True)
+        chunks = (
+            super().astream(input, config, stop=stop, **kwargs)
+            if unheard is None
+            else astream_unheard(self, input, unheard, stop, kwargs)
+        )
+        async for chunk in chunks:
+            yield chunk
+
     def _assembler(self, request: ChatRequest, stop: list[str] | None) -> StreamAssembler:
         make_converter = request.dialect.chunk_converter
         convert = (
