@@ -63,9 +63,7 @@ class ScriptedChat(ChatGigaChat):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        for item in self._replay(messages, stop, **kwargs):
-            if isinstance(item, BaseException):
-                raise item
+        for item in self._stream(messages, stop, **kwargs):
             yield item
 
     def _generate(
