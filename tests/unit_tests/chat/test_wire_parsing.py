@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -92,20 +93,18 @@ CHUNK_CASES = [
 ]
 
 
+def _accepts(validate: Callable[[str], object], raw: str) -> bool:
+    try:
+        validate(raw)
+    except pydantic.ValidationError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("body", CHUNK_CASES)
 def test_chunk_validation_agrees_with_the_sdk_model(body: dict[str, Any]) -> None:
     raw = json.dumps(body)
-    try:
-        ChatCompletionChunk.model_validate_json(raw)
-        sdk_ok = True
-    except pydantic.ValidationError:
-        sdk_ok = False
-    try:
-        parse_chunk(raw)
-        ours_ok = True
-    except pydantic.ValidationError:
-        ours_ok = False
-    assert ours_ok == sdk_ok
+    assert _accepts(parse_chunk, raw) == _accepts(ChatCompletionChunk.model_validate_json, raw)
 
 
 COMPLETION_CASES = [
@@ -123,17 +122,7 @@ COMPLETION_CASES = [
 @pytest.mark.parametrize("body", COMPLETION_CASES)
 def test_completion_validation_agrees_with_the_sdk_model(body: dict[str, Any]) -> None:
     raw = json.dumps(body)
-    try:
-        ChatCompletion.model_validate_json(raw)
-        sdk_ok = True
-    except pydantic.ValidationError:
-        sdk_ok = False
-    try:
-        parse_completion(raw)
-        ours_ok = True
-    except pydantic.ValidationError:
-        ours_ok = False
-    assert ours_ok == sdk_ok
+    assert _accepts(parse_completion, raw) == _accepts(ChatCompletion.model_validate_json, raw)
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b'{"choices": 1}'])
