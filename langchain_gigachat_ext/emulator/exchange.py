@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -13,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from langchain_gigachat_ext.emulator.deadline import sleep_until
 from langchain_gigachat_ext.emulator.errors import ApiError
 from langchain_gigachat_ext.emulator.protocol import API_JSON, dumps, error_body
 from langchain_gigachat_ext.emulator.requestlog import redact
@@ -133,17 +133,15 @@ def api_endpoint(
         except Exception:
             logger.exception("emulator handler failed")
             response = error_response(ApiError(500), exchange)
-        # Latency is the time from arrival to the answer, as a real server's would be: the
-        # emulator's own work counts towards it instead of adding to it.
-        remaining = faults.latency - (time.monotonic() - arrived)
-        if remaining > 0:
-            await asyncio.sleep(remaining)
         exchange.status = response.status_code
         if auth and response.status_code == 200:
             with state.lock:
                 state.calls_since_token += 1
         if not exchange.log_deferred:
             state.log.add(exchange.log_entry())
+        # Latency is the time from arrival to the answer, as a real server's would be: the
+        # emulator's own work (logging included) counts towards it instead of adding to it.
+        await sleep_until(arrived + faults.latency)
         return response
 
     return endpoint
