@@ -1,18 +1,16 @@
 """``.stream()`` / ``.astream()`` when no callback handler listens: no final merge, flat memory.
 
 langchain-core's ``BaseChatModel.stream`` keeps every chunk of a stream and, once the stream
-ends, merges them into one message for the handlers' ``on_llm_end``. With no handler configured
-(no callbacks in the config or on the model, not verbose, no tracing or ``collect_runs``) nobody
-receives that message, yet the merge is the largest single cost core adds to a stream (~70 µs of
-a 12-chunk, 1.4 ms emulator stream; ``benchmarks/README.md``) and the kept chunks make memory
-grow with the stream's length.
+ends, merges them into one message for the handlers' ``on_llm_end``. When no handler listens
+(:mod:`~._unheard`) nobody receives that message, yet the merge is the largest single cost core
+adds to a stream (~70 µs of a 12-chunk, 1.4 ms emulator stream; ``benchmarks/README.md``) and the
+kept chunks make memory grow with the stream's length.
 
 This module serves exactly that case. It yields what core yields, chunk for chunk: the ``_stream``
 messages with core's own metadata step (``_gen_info_and_msg_metadata``), the run's
 ``lc_run-<uuid>`` id on chunks without one, a closing ``chunk_position="last"`` chunk when the
 model sent none, and ``ValueError`` when there was no chunk at all. Everything else goes to
-core unchanged: any handler, ``output_version="v1"``, a model that would not stream. So does
-every call if a core helper used here is missing (a langchain-core release that renamed it).
+core unchanged: any handler, ``output_version="v1"``, a model that would not stream.
 ``tests/unit_tests/chat/test_unheard_stream.py`` compares both paths on every case.
 """
 
@@ -21,26 +19,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
 from langchain_core.messages import AIMessageChunk
 from langchain_core.runnables.config import RunnableConfig, ensure_config
 from langchain_core.utils.uuid import uuid7
+
+from langchain_gigachat_ext import _unheard
 
 if TYPE_CHECKING:
     from uuid import UUID
 
     from langchain_core.language_models import BaseChatModel, LanguageModelInput
     from langchain_core.outputs import ChatGenerationChunk
-
-try:  # private helpers of BaseChatModel.stream: the same steps, not copies of them
-    from langchain_core.language_models._utils import _normalize_messages
-    from langchain_core.language_models.chat_models import _gen_info_and_msg_metadata
-    from langchain_core.utils.utils import LC_ID_PREFIX
-except ImportError:  # pragma: no cover - depends on the installed langchain-core
-    SUPPORTED = False
-else:
-    SUPPORTED = True
-"""Whether the installed langchain-core has the helpers this module calls."""
 
 
 def unheard_config(
@@ -51,12 +40,10 @@ def unheard_config(
     async_api: bool,
 ) -> RunnableConfig | None:
     """The call's config when nobody listens to this stream; None when core's path must run."""
-    if not SUPPORTED or model.output_version == "v1":
+    if not _unheard.SUPPORTED or model.output_version == "v1":
         return None
     config = ensure_config(config)  # also inherits the config of an enclosing runnable
-    manager_class = AsyncCallbackManager if async_api else CallbackManager
-    manager = manager_class.configure(config.get("callbacks"), model.callbacks, model.verbose)
-    if manager.handlers or manager.inheritable_handlers:
+    if _unheard.configured_manager(model, config, async_api=async_api) is None:
         return None
     if not model._should_stream(async_api=async_api, **{**kwargs, "stream": True}):  # noqa: SLF001
         return None
@@ -76,7 +63,7 @@ class _ChunkStamper:
     def message_id(self) -> str:
         """``lc_run-<run id>``: the config's ``run_id``, else a new one (made only when needed)."""
         if self._message_id is None:
-            self._message_id = f"{LC_ID_PREFIX}-{self._run_id or uuid7()}"
+            self._message_id = _unheard.run_label(self._run_id or uuid7())
         return self._message_id
 
     def stamp(self, chunk: ChatGenerationChunk) -> AIMessageChunk:
@@ -84,7 +71,7 @@ class _ChunkStamper:
         message = chunk.message
         if message.id is None:
             message.id = self.message_id
-        message.response_metadata = _gen_info_and_msg_metadata(chunk)
+        message.response_metadata = _unheard.message_metadata(chunk)
         self._last = message if isinstance(message, AIMessageChunk) else None
         self.yielded = True
         return message  # type: ignore[return-value]
@@ -107,10 +94,7 @@ def _start(
     config: RunnableConfig,
     kwargs: dict[str, Any],
 ) -> tuple[list[Any], _ChunkStamper]:
-    messages = _normalize_messages(model._convert_input(model_input).to_messages())  # noqa: SLF001
-    # Popped before ``_stream`` as in core (the first one found: it is for tracing only).
-    kwargs.pop("ls_structured_output_format", None) or kwargs.pop("structured_output_format", None)
-    return messages, _ChunkStamper(config.get("run_id"))
+    return _unheard.input_messages(model, model_input, kwargs), _ChunkStamper(config.get("run_id"))
 
 
 def stream_unheard(

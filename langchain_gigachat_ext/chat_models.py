@@ -20,7 +20,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables.config import RunnableConfig, var_child_runnable_config
 from pydantic import ConfigDict, Field, PrivateAttr
@@ -37,6 +37,7 @@ from langchain_gigachat_ext._request import (
 from langchain_gigachat_ext._stop import cut_content_at_stop
 from langchain_gigachat_ext._streaming import StreamAssembler
 from langchain_gigachat_ext._tokens import TokenCountingMixin
+from langchain_gigachat_ext._unheard_invoke import ainvoke_unheard, invoke_unheard, unheard_invoke
 from langchain_gigachat_ext._unheard_stream import astream_unheard, stream_unheard, unheard_config
 from langchain_gigachat_ext.attachments import ResolvedAttachments, with_generated_images
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
@@ -306,6 +307,38 @@ class ChatGigaChat(
         return {"X-Session-ID": session} if session else {}
 
     # --- invoke --------------------------------------------------------------------------------
+    def invoke(
+        self,
+        input: LanguageModelInput,  # noqa: A002  # Runnable's parameter name
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """Answer the input with one ``AIMessage`` (``BaseChatModel.invoke``).
+
+        When no callback handler listens, core's bookkeeping for handlers is skipped (see
+        :mod:`~langchain_gigachat_ext._unheard_invoke`); the message is the same.
+        """
+        unheard = unheard_invoke(self, config, kwargs, async_api=False)
+        if unheard is None:
+            return super().invoke(input, config, stop=stop, **kwargs)
+        return invoke_unheard(self, input, unheard, stop, kwargs)
+
+    async def ainvoke(
+        self,
+        input: LanguageModelInput,  # noqa: A002  # Runnable's parameter name
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """Async :meth:`invoke` (``BaseChatModel.ainvoke``)."""
+        unheard = unheard_invoke(self, config, kwargs, async_api=True)
+        if unheard is None:
+            return await super().ainvoke(input, config, stop=stop, **kwargs)
+        return await ainvoke_unheard(self, input, unheard, stop, kwargs)
+
     def _generate(
         self,
         messages: list[BaseMessage],

@@ -24,7 +24,7 @@ from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langchain_core.tracers.context import collect_runs
 from pydantic import PrivateAttr
 
-from langchain_gigachat_ext import _unheard_stream
+from langchain_gigachat_ext import _unheard, _unheard_stream
 from langchain_gigachat_ext._response import final_text_chunk, text_chunk
 from langchain_gigachat_ext.chat_models import ChatGigaChat
 
@@ -335,7 +335,7 @@ def test_every_call_takes_cores_path_without_the_core_helpers(
     def unreachable(*args: Any) -> Iterator[AIMessageChunk]:
         raise AssertionError(args)
 
-    monkeypatch.setattr(_unheard_stream, "SUPPORTED", False)
+    monkeypatch.setattr(_unheard, "SUPPORTED", False)
     monkeypatch.setattr("langchain_gigachat_ext.chat_models.stream_unheard", unreachable)
     model = scripted(_gigachat_answer)
     assert _unheard_stream.unheard_config(model, None, {}, async_api=False) is None
