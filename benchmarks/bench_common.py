@@ -148,21 +148,24 @@ def measure(fn: Callable[[], object], *, warmup: int, runs: int) -> list[float]:
 
 
 def interleaved(
-    fns: dict[str, Callable[[], object]], *, warmup: int, runs: int, rounds: int = 5
+    fns: dict[str, Callable[[], object]], *, warmup: int, runs: int
 ) -> dict[str, float]:
-    """Median seconds per call of each function, measured in alternating rounds.
+    """Median seconds per call of each function, the contenders' calls taken in turn.
 
-    Alternating rounds spread slow drift of the machine (other processes, CPU frequency) over
-    every contender instead of penalising whichever ran last.
+    One call of each contender after the other, ``runs`` times over: every contender meets the
+    same state of the machine. On a shared VM the speed drifts within a second; blocks of 80
+    calls per contender (the earlier method, 5 rounds) measured the same ``invoke`` code at
+    0.99-1.42x the SDK in one session, call-by-call turns at 1.09-1.15x (benchmarks/README.md).
     """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    per_round = max(1, runs // rounds)
-    for _ in range(rounds):
+    for _ in range(runs):
         for name, fn in fns.items():
-            samples[name] += measure(fn, warmup=0, runs=per_round)
+            started = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - started)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 

@@ -182,9 +182,9 @@ def stream_rows(endpoint: Endpoint, runs: int = 150, warmup: int = 20) -> list[R
     for fn in contenders.values():
         for _ in range(warmup):
             fn()
-    for _ in range(5):
+    for _ in range(runs):  # one stream of each contender in turn (see bench_common.interleaved)
         for name, fn in contenders.items():
-            samples[name] += [fn() for _ in range(runs // 5)]
+            samples[name].append(fn())
     http.close()
     first_all = {k: ms(statistics.median(s[0] for s in v)) for k, v in samples.items()}
     total_all = {k: ms(statistics.median(s[1] for s in v)) for k, v in samples.items()}
@@ -200,30 +200,39 @@ def stream_rows(endpoint: Endpoint, runs: int = 150, warmup: int = 20) -> list[R
 
 
 # --- abatch ---------------------------------------------------------------------------------------
-async def _time_async(job: Callable[[], Awaitable[object]], warmup: int, runs: int) -> list[float]:
-    for _ in range(warmup):
-        await job()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await job()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 Job = Callable[[int], Awaitable[object]]
 """One contender's batch: ``job(n)`` runs ``n`` calls with the contender's client."""
 
 
-def _median_async(make_job: Callable[[], Job], runs: int, warm_calls: int) -> float:
-    """Median seconds of ``runs`` batches of :data:`BATCH_SIZE` after one warm-up batch of
-    ``warm_calls``, all inside ONE event loop and client (the SDK's async client is bound to
-    the loop that created its httpx.AsyncClient)."""
+def _interleaved_batches(
+    endpoint: Endpoint, makers: dict[str, Callable[[], Job]], runs: int, warm_calls: int
+) -> tuple[dict[str, float], float]:
+    """Median seconds of ``runs`` batches of :data:`BATCH_SIZE` per contender, in turns.
 
-    async def main() -> float:
-        job = make_job()
-        await job(warm_calls)
-        return statistics.median(await _time_async(lambda: job(BATCH_SIZE), warmup=0, runs=runs))
+    Every client lives in ONE event loop (the SDK's async client is bound to the loop that
+    created its httpx.AsyncClient); after one warm-up batch of ``warm_calls`` each, the
+    contenders' batches alternate, the order rotating every run, so drift of a shared VM meets
+    all of them alike. Also returns the emulator's busy share during ours' batches.
+    """
+
+    async def main() -> tuple[dict[str, float], float]:
+        jobs = {name: make() for name, make in makers.items()}
+        for job in jobs.values():
+            await job(warm_calls)
+        samples: dict[str, list[float]] = {name: [] for name in jobs}
+        server_cpu = ours_wall = 0.0
+        order = list(jobs)
+        for run in range(runs):
+            for name in order[run % len(order) :] + order[: run % len(order)]:
+                cpu_before = endpoint.server_cpu_seconds()
+                started = time.perf_counter()
+                await jobs[name](BATCH_SIZE)
+                samples[name].append(time.perf_counter() - started)
+                if name == "ours":
+                    server_cpu += endpoint.server_cpu_seconds() - cpu_before
+                    ours_wall += samples[name][-1]
+        medians = {name: statistics.median(values) for name, values in samples.items()}
+        return medians, server_cpu / ours_wall if ours_wall else 0.0
 
     return asyncio.run(main())
 
@@ -289,14 +298,8 @@ def _abatch_seconds(
         return gated(one)
 
     warm = min(BATCH_SIZE, 4 * concurrency)  # opens the pool, fetches the token, warms code
-    cpu_before = endpoint.server_cpu_seconds()
-    started = time.perf_counter()
-    seconds = {"ours": _median_async(ours_job, runs, warm)}
-    busy = (endpoint.server_cpu_seconds() - cpu_before) / (time.perf_counter() - started)
-    seconds["sdk"] = _median_async(sdk_job, runs, warm)
-    seconds["official"] = _median_async(official_job, runs, warm)
-    seconds["floor"] = _median_async(floor_job, runs, warm)
-    return seconds, busy
+    makers = {"ours": ours_job, "sdk": sdk_job, "official": official_job, "floor": floor_job}
+    return _interleaved_batches(endpoint, makers, runs, warm)
 
 
 def abatch_rows(endpoint: Endpoint, latency: float, runs: int = 3) -> list[Row]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -78,10 +79,20 @@ def conversion_row(runs: int = 60) -> Row:
     return row
 
 
-def _import_seconds(statement: str) -> float:
+def _import_seconds(statement: str, *, write_bytecode: bool = False) -> float:
     code = f"import time; s = time.perf_counter(); {statement}; print(time.perf_counter() - s)"
+    env = dict(os.environ)
+    if write_bytecode:
+        # A PYTHONDONTWRITEBYTECODE in the environment (this workplace sets it) would leave an
+        # editable install uncompiled while pip compiled the wheels of the other contenders.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=env,
     )
     return float(result.stdout.strip())
 
@@ -112,7 +123,7 @@ def import_rows(runs: int = IMPORT_RUNS) -> list[Row]:
     for name, statements in IMPORTS.items():
         samples: dict[str, list[float]] = {contender: [] for contender in statements}
         for statement in statements.values():
-            _import_seconds(statement)  # warm the bytecode cache
+            _import_seconds(statement, write_bytecode=True)  # warm the bytecode cache
         for _ in range(runs):
             for contender, statement in statements.items():
                 samples[contender].append(_import_seconds(statement))

@@ -26,6 +26,7 @@ import pydantic
 from gigachat import exceptions as sdk
 
 from langchain_gigachat_ext._auth import AuthSettings, Token, TokenManager
+from langchain_gigachat_ext._http_clients import AsyncClient, Client
 from langchain_gigachat_ext._retry import RetryPolicy
 from langchain_gigachat_ext.errors import (
     GigaChatError,
@@ -137,7 +138,7 @@ class Transport:
     def sync_http(self) -> httpx.Client:
         """The shared synchronous client."""
         if self._sync is None or self._sync.is_closed:
-            self._sync = httpx.Client(**self.http_settings.client_kwargs())
+            self._sync = Client(**self.http_settings.client_kwargs())
         return self._sync
 
     def async_http(self) -> httpx.AsyncClient:
@@ -145,7 +146,7 @@ class Transport:
         loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None or client.is_closed:
-            client = httpx.AsyncClient(**self.http_settings.client_kwargs())
+            client = AsyncClient(**self.http_settings.client_kwargs())
             self._async[loop] = client
         return client
 

@@ -366,3 +366,36 @@ def test_every_call_takes_cores_path_without_the_core_helpers(
     model = scripted(_gigachat_answer)
     assert _unheard_invoke(model) is None
     assert model.invoke([HumanMessage("hi")]).content == "Hello"
+
+
+class _WithoutRunManager:
+    def _generate(self, messages: Any, stop: Any = None, **kwargs: Any) -> None: ...
+
+
+class _WithRunManager:
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None) -> None: ...
+
+
+def _instance_callable(messages: Any, run_manager: Any = None) -> None: ...
+
+
+def _instance_callable_without(messages: Any) -> None: ...
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param(ChatGigaChat(credentials="x")._generate, id="ours-sync"),
+        pytest.param(ChatGigaChat(credentials="x")._agenerate, id="ours-async"),
+        pytest.param(_WithoutRunManager()._generate, id="bound-without"),
+        pytest.param(_WithRunManager()._generate, id="bound-with"),
+        pytest.param(_instance_callable, id="plain-function-with"),
+        pytest.param(_instance_callable_without, id="plain-function-without"),
+    ],
+)
+def test_takes_run_manager_answers_as_core_does(method: Callable[..., Any]) -> None:
+    from langchain_core.utils._signature import _signature_parameters
+
+    expected = bool(_signature_parameters(method).get("run_manager"))
+    assert _unheard.takes_run_manager(method) is expected
+    assert _unheard.takes_run_manager(method) is expected  # the kept answer too
