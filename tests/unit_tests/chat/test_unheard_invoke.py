@@ -399,3 +399,23 @@ def test_takes_run_manager_answers_as_core_does(method: Callable[..., Any]) -> N
     expected = bool(_signature_parameters(method).get("run_manager"))
     assert _unheard.takes_run_manager(method) is expected
     assert _unheard.takes_run_manager(method) is expected  # the kept answer too
+
+
+def test_takes_run_manager_inspects_each_function_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    inspected: list[Callable[..., Any]] = []
+    original = _unheard._signature_parameters
+
+    def counting(method: Callable[..., Any]) -> Any:
+        inspected.append(method)
+        return original(method)
+
+    monkeypatch.setattr(_unheard, "_signature_parameters", counting)
+
+    class Fresh:  # a new function object: nothing kept for it yet
+        def _generate(self, messages: Any, run_manager: Any = None) -> None: ...
+
+    for instance in (Fresh(), Fresh(), Fresh()):
+        assert _unheard.takes_run_manager(instance._generate) is True
+    assert len(inspected) == 1  # kept per function, shared by every instance
+    assert _unheard.takes_run_manager(_instance_callable) is True
+    assert len(inspected) == 2  # a plain callable is inspected as core inspects it
