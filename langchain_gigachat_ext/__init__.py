@@ -14,7 +14,10 @@ from langchain_gigachat_ext._version import __version__
 
 if TYPE_CHECKING:
     from langchain_gigachat_ext.chat_models import ChatGigaChat, GigaChat
-    from langchain_gigachat_ext.embeddings import GigaChatEmbeddings, GigaChatInputTooLongError
+    from langchain_gigachat_ext.embeddings.model import (
+        GigaChatEmbeddings,
+        GigaChatInputTooLongError,
+    )
     from langchain_gigachat_ext.errors import (
         GigaChatAPIError,
         GigaChatAuthenticationError,

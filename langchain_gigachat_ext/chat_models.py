@@ -1,11 +1,10 @@
 """``ChatGigaChat``: the LangChain chat model for GigaChat (v1 and v2 chat APIs).
 
-The data path reads in one pass: LangChain messages → :mod:`~langchain_gigachat_ext.messages`
-(normaliser) → :mod:`~langchain_gigachat_ext._payload` (request builder) →
-:mod:`~langchain_gigachat_ext._wire` + :mod:`~langchain_gigachat_ext._transport` (SDK, auth,
-retries) → :mod:`~langchain_gigachat_ext._response` (result builder) → ``AIMessage``.
-On ``api_version="v2"`` the same normalised messages and tool plan pass through the v2 dialect
-instead: ``_v2_messages`` → ``_v2_payload`` → ``_v2_wire`` → ``_v2_response``.
+The data path reads in one pass: LangChain messages → ``chat.v1.messages`` (normaliser) →
+``chat.v1.payload`` (request builder) → ``chat.v1.wire`` + ``client.transport`` (SDK, auth,
+retries) → ``chat.v1.response`` (result builder) → ``AIMessage``. On ``api_version="v2"`` the
+same normalised messages and tool plan pass through the v2 dialect instead: ``chat.v2.messages``
+→ ``chat.v2.payload`` → ``chat.v2.wire`` → ``chat.v2.response``.
 """
 
 from __future__ import annotations
@@ -25,21 +24,29 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables.config import RunnableConfig, var_child_runnable_config
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from langchain_gigachat_ext._config import GigaChatConnection, env_bool, env_str
-from langchain_gigachat_ext._payload import GENERATION_PARAMS, session_id_for_thread
-from langchain_gigachat_ext._request import (
+from langchain_gigachat_ext.attachments.uploads import ResolvedAttachments, with_generated_images
+from langchain_gigachat_ext.chat.request import (
     MODEL_DEFAULTS,
     CallPlan,
     ChatRequest,
     build_request,
     plan_call,
 )
-from langchain_gigachat_ext._stop import cut_content_at_stop
-from langchain_gigachat_ext._streaming import StreamAssembler
-from langchain_gigachat_ext._tokens import TokenCountingMixin
-from langchain_gigachat_ext._unheard_invoke import ainvoke_unheard, invoke_unheard, unheard_invoke
-from langchain_gigachat_ext._unheard_stream import astream_unheard, stream_unheard, unheard_config
-from langchain_gigachat_ext.attachments import ResolvedAttachments, with_generated_images
+from langchain_gigachat_ext.chat.stop import cut_content_at_stop
+from langchain_gigachat_ext.chat.streaming import StreamAssembler
+from langchain_gigachat_ext.chat.tokens import TokenCountingMixin
+from langchain_gigachat_ext.chat.unheard_invoke import (
+    ainvoke_unheard,
+    invoke_unheard,
+    unheard_invoke,
+)
+from langchain_gigachat_ext.chat.unheard_stream import (
+    astream_unheard,
+    stream_unheard,
+    unheard_config,
+)
+from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS, session_id_for_thread
+from langchain_gigachat_ext.client.config import GigaChatConnection, env_bool, env_str
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
 from langchain_gigachat_ext.files import FilesMixin
 from langchain_gigachat_ext.profiles import model_profile
@@ -318,7 +325,7 @@ class ChatGigaChat(
         """Answer the input with one ``AIMessage`` (``BaseChatModel.invoke``).
 
         When no callback handler listens, core's bookkeeping for handlers is skipped (see
-        :mod:`~langchain_gigachat_ext._unheard_invoke`); the message is the same.
+        :mod:`~langchain_gigachat_ext.chat.unheard_invoke`); the message is the same.
         """
         unheard = unheard_invoke(self, config, kwargs, async_api=False)
         if unheard is None:
@@ -389,7 +396,7 @@ class ChatGigaChat(
         """Stream the answer as ``AIMessageChunk`` objects (``BaseChatModel.stream``).
 
         When no callback handler listens, the chunks are not kept and merged at the end, so
-        the stream's memory stays flat (see :mod:`~langchain_gigachat_ext._unheard_stream`).
+        the stream's memory stays flat (see :mod:`~langchain_gigachat_ext.chat.unheard_stream`).
         """
         unheard = unheard_config(self, config, kwargs, async_api=False)
         if unheard is None:

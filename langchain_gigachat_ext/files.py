@@ -33,15 +33,15 @@ from gigachat.models.files import UploadedFile
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, Field, PrivateAttr
 
-from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher
-from langchain_gigachat_ext._attachment_media import PreparedMedia, prepare_media
-from langchain_gigachat_ext._attachment_sources import scan_attachments
 from langchain_gigachat_ext._catalog import MAX_FILE_BYTES
-from langchain_gigachat_ext.attachments import AttachmentUploader, ResolvedAttachments
+from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
+from langchain_gigachat_ext.attachments.media import PreparedMedia, prepare_media
+from langchain_gigachat_ext.attachments.sources import scan_attachments
+from langchain_gigachat_ext.attachments.uploads import AttachmentUploader, ResolvedAttachments
 from langchain_gigachat_ext.errors import GigaChatNotFoundError
 
 if TYPE_CHECKING:
-    from langchain_gigachat_ext._transport import Transport
+    from langchain_gigachat_ext.client.transport import Transport
 
 FileInput = bytes | str | os.PathLike[str] | IO[bytes]
 """What ``upload_file`` takes: bytes, a path, or a binary file object."""

@@ -6,10 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from langchain_gigachat_ext.emulator.auth import TokenStore
-from langchain_gigachat_ext.emulator.brain import Brain
+from langchain_gigachat_ext.emulator.brain.core import Brain
 from langchain_gigachat_ext.emulator.faults import Faults
-from langchain_gigachat_ext.emulator.requestlog import RequestLog
 from langchain_gigachat_ext.emulator.runner import (
     DEFAULT_CREDENTIALS,
     DEFAULT_PASSWORD,
@@ -17,8 +15,10 @@ from langchain_gigachat_ext.emulator.runner import (
     bind_socket,
     uvicorn_server,
 )
-from langchain_gigachat_ext.emulator.server import OAUTH_PATH
-from langchain_gigachat_ext.emulator.state import EmulatorState
+from langchain_gigachat_ext.emulator.server.app import OAUTH_PATH
+from langchain_gigachat_ext.emulator.server.auth import TokenStore
+from langchain_gigachat_ext.emulator.server.requestlog import RequestLog
+from langchain_gigachat_ext.emulator.server.state import EmulatorState
 
 
 def _statuses(text: str) -> tuple[int, ...]:

@@ -12,13 +12,13 @@ from typing import Any, Final
 import uvicorn
 from typing_extensions import Self
 
-from langchain_gigachat_ext.emulator.auth import TokenStore, basic_key
-from langchain_gigachat_ext.emulator.brain import Brain
+from langchain_gigachat_ext.emulator.brain.core import Brain
 from langchain_gigachat_ext.emulator.faults import Faults
-from langchain_gigachat_ext.emulator.requestlog import RequestLog
 from langchain_gigachat_ext.emulator.script import Script
-from langchain_gigachat_ext.emulator.server import OAUTH_PATH, build_app
-from langchain_gigachat_ext.emulator.state import EmulatorState
+from langchain_gigachat_ext.emulator.server.app import OAUTH_PATH, build_app
+from langchain_gigachat_ext.emulator.server.auth import TokenStore, basic_key
+from langchain_gigachat_ext.emulator.server.requestlog import RequestLog
+from langchain_gigachat_ext.emulator.server.state import EmulatorState
 
 DEFAULT_USER: Final = "emulator"
 """User accepted by ``POST /token`` unless configured."""

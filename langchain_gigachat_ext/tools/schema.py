@@ -51,8 +51,8 @@ from langchain_gigachat_ext.tools._restore import (
     enum_key,
     parse_container,
 )
-from langchain_gigachat_ext.tools._schema_node import SchemaNode
-from langchain_gigachat_ext.tools._schema_text import (
+from langchain_gigachat_ext.tools._schema.node import SchemaNode
+from langchain_gigachat_ext.tools._schema.text import (
     NOT_LOSSES,
     join_description,
     join_path,
@@ -61,7 +61,7 @@ from langchain_gigachat_ext.tools._schema_text import (
     show_path,
     summarize,
 )
-from langchain_gigachat_ext.tools._schema_unions import compile_union
+from langchain_gigachat_ext.tools._schema.unions import compile_union
 
 __all__ = [
     "DEFAULT_MAX_RECURSION",

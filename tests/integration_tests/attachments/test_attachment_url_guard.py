@@ -13,10 +13,11 @@ import httpx
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_gigachat_ext import ChatGigaChat, _attachment_guard
-from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher
-from langchain_gigachat_ext._attachment_guard import resolve_host
-from langchain_gigachat_ext._attachment_pinning import AsyncPinnedTransport, PinnedTransport
+from langchain_gigachat_ext import ChatGigaChat
+from langchain_gigachat_ext.attachments import guard as _attachment_guard
+from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
+from langchain_gigachat_ext.attachments.guard import resolve_host
+from langchain_gigachat_ext.attachments.pinning import AsyncPinnedTransport, PinnedTransport
 from langchain_gigachat_ext.errors import GigaChatUnsafeURLError
 from tests.integration_tests.attachments.conftest import FileServer, make_image
 

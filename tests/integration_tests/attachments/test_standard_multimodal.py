@@ -25,7 +25,7 @@ import pytest
 from langchain_tests.integration_tests import chat_models as standard_suite
 
 from langchain_gigachat_ext import ChatGigaChat
-from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher
+from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
 from tests.integration_tests.attachments.conftest import FileServer, make_image, make_pdf
 from tests.integration_tests.backend import connection_kwargs
 from tests.integration_tests.chat import test_standard as chat_standard

@@ -24,7 +24,7 @@ from cookbook.rag.stores import (
     open_index,
     sqlalchemy_url,
 )
-from langchain_gigachat_ext.embeddings import GigaChatEmbeddings
+from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from langchain_gigachat_ext._catalog import MAX_EMBEDDING_BATCH_ITEMS
-from langchain_gigachat_ext.embeddings import GigaChatEmbeddings, GigaChatInputTooLongError
+from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings, GigaChatInputTooLongError
 from langchain_gigachat_ext.emulator import GigaChatEmulator
-from langchain_gigachat_ext.emulator.brain import Brain
-from langchain_gigachat_ext.emulator.protocol import dumps
+from langchain_gigachat_ext.emulator.brain.core import Brain
+from langchain_gigachat_ext.emulator.server.protocol import dumps
 from langchain_gigachat_ext.errors import GigaChatUnprocessableEntityError
 from tests.integration_tests.emulator.emu_helpers import oauth_token
 

@@ -20,7 +20,7 @@ from cookbook.rag.stores import (
     collection_name,
     open_index,
 )
-from langchain_gigachat_ext.embeddings import GigaChatEmbeddings
+from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings
 
 PINNED_RECALL_AT_3 = 0.9
 """Measured on the emulator with ``Embeddings`` (13.5 of 15 relevant documents in the top 3).

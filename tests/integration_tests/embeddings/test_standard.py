@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 
-from langchain_gigachat_ext.embeddings import GigaChatEmbeddings
+from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings
 from tests.integration_tests.backend import connection_kwargs
 
 

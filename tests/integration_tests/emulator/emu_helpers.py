@@ -8,7 +8,7 @@ import math
 import httpx
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
-from langchain_gigachat_ext.emulator.brain import Brain, Conversation, Reply
+from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Reply
 
 
 class FakeBrain(Brain):

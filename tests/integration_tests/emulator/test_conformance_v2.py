@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from langchain_gigachat_ext.emulator import GigaChatEmulator
-from langchain_gigachat_ext.emulator.auth import basic_key
+from langchain_gigachat_ext.emulator.server.auth import basic_key
 from tests.integration_tests.emulator.emu_helpers import oauth_token
 from tests.integration_tests.emulator.recorded_shapes import assert_same_shape, header, shape
 from tests.recorded import RECORDED_DIR

@@ -153,7 +153,7 @@ def test_unsupported_upload(http: httpx.Client) -> None:
 
 def test_oversized_upload(http: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(
-        __import__("langchain_gigachat_ext.emulator.files", fromlist=["x"]).MAX_FILE_BYTES,
+        __import__("langchain_gigachat_ext.emulator.server.files", fromlist=["x"]).MAX_FILE_BYTES,
         "image",
         4,
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext._retry import RetryPolicy
+from langchain_gigachat_ext.client.retry import RetryPolicy
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from langchain_gigachat_ext import (
     GigaChatMalformedResponseError,
     GigaChatStreamInterruptedError,
 )
-from langchain_gigachat_ext._retry import RetryPolicy
+from langchain_gigachat_ext.client.retry import RetryPolicy
 from langchain_gigachat_ext.errors import GigaChatRateLimitError, GigaChatServerError
 from tests.integration_tests.faults.helpers import chat_entries, chat_model, wait_until
 

@@ -42,7 +42,7 @@ def soak_emulator() -> Iterator[GigaChatEmulator]:
 
 def _embedding_call(emu: GigaChatEmulator) -> tuple[Callable[[str], Awaitable[Any]], str]:
     try:
-        from langchain_gigachat_ext.embeddings import GigaChatEmbeddings
+        from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings
     except ImportError:
         GigaChatEmbeddings = None  # noqa: N806
     if GigaChatEmbeddings is not None:
@@ -52,9 +52,9 @@ def _embedding_call(emu: GigaChatEmulator) -> tuple[Callable[[str], Awaitable[An
         return embedder.aembed_query, "GigaChatEmbeddings.aembed_query"
     from gigachat.api.embeddings import embeddings_async
 
-    from langchain_gigachat_ext._auth import AuthSettings
-    from langchain_gigachat_ext._retry import RetryPolicy
-    from langchain_gigachat_ext._transport import HttpSettings, Transport
+    from langchain_gigachat_ext.client.auth import AuthSettings
+    from langchain_gigachat_ext.client.retry import RetryPolicy
+    from langchain_gigachat_ext.client.transport import HttpSettings, Transport
 
     transport = Transport(
         HttpSettings(base_url=emu.base_url, timeout=10, connect_timeout=5),

@@ -9,16 +9,16 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_gigachat_ext import _attachment_fetch
-from langchain_gigachat_ext._attachment_fetch import MAX_REDIRECTS, AttachmentFetcher
-from langchain_gigachat_ext._attachment_guard import OPTION, blocked_reason, check_url
-from langchain_gigachat_ext._attachment_pinning import (
+from langchain_gigachat_ext.attachments import fetch as _attachment_fetch
+from langchain_gigachat_ext.attachments.fetch import MAX_REDIRECTS, AttachmentFetcher
+from langchain_gigachat_ext.attachments.guard import OPTION, blocked_reason, check_url
+from langchain_gigachat_ext.attachments.pinning import (
     AsyncPinnedTransport,
     PinnedTransport,
     _AsyncPinnedBackend,
     _PinnedBackend,
 )
-from langchain_gigachat_ext._attachment_sources import source_from_block
+from langchain_gigachat_ext.attachments.sources import source_from_block
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatUnsafeURLError
 
 PUBLIC = "93.184.216.34"

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from langchain_gigachat_ext._attachment_layout import (
+from langchain_gigachat_ext._catalog import MAX_ATTACHMENT_BYTES_PER_REQUEST
+from langchain_gigachat_ext.attachments.layout import (
     AttachmentInfo,
     arrange_attachments,
     check_request_limits,
@@ -15,7 +16,6 @@ from langchain_gigachat_ext._attachment_layout import (
     move_tool_attachments,
     split_attachments,
 )
-from langchain_gigachat_ext._catalog import MAX_ATTACHMENT_BYTES_PER_REQUEST
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 
 INFO = {

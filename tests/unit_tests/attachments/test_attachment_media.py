@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from langchain_gigachat_ext import _catalog
-from langchain_gigachat_ext._attachment_media import (
+from langchain_gigachat_ext.attachments.media import (
     choose_mime,
     normalise_mime,
     prepare_media,

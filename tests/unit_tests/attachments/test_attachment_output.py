@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
-from langchain_gigachat_ext._attachment_output import (
+from langchain_gigachat_ext.attachments.output import (
     generated_image_blocks,
     generated_image_content,
     render_generated_image,

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher
-from langchain_gigachat_ext._attachment_guard import check_url, redact_url
-from langchain_gigachat_ext._attachment_sources import source_from_block
+from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
+from langchain_gigachat_ext.attachments.guard import check_url, redact_url
+from langchain_gigachat_ext.attachments.sources import source_from_block
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatUnsafeURLError
 
 SECRETS = ("hunter2", "SIGNATURE123", "frag-token")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from langchain_gigachat_ext._attachment_sources import (
+from langchain_gigachat_ext.attachments.sources import (
     parse_data_url,
     scan_attachments,
     source_from_block,

@@ -12,13 +12,13 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_gigachat_ext._attachment_output import (
+from langchain_gigachat_ext.attachments.output import (
     ContentPart,
     render_generated_image,
     split_generated_images,
     with_generated_images,
 )
-from langchain_gigachat_ext._attachment_stream import GeneratedImageFilter, GeneratedImageStream
+from langchain_gigachat_ext.attachments.stream import GeneratedImageFilter, GeneratedImageStream
 from tests.unit_tests.chat.test_chat_model import make_llm
 
 TAG = render_generated_image("0b9d4c7e-1f2a-4c3b-9d8e-7f6a5b4c3d2e")

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from gigachat.models.files import UploadedFile
 
-from langchain_gigachat_ext import attachments as attachments_module
-from langchain_gigachat_ext._attachment_fetch import AttachmentFetcher
-from langchain_gigachat_ext._attachment_sources import source_from_block
-from langchain_gigachat_ext.attachments import AttachmentUploader
+from langchain_gigachat_ext.attachments import uploads as attachments_module
+from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
+from langchain_gigachat_ext.attachments.sources import source_from_block
+from langchain_gigachat_ext.attachments.uploads import AttachmentUploader
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatNotFoundError
 
 PDF = b"%PDF-1.4 tiny"

@@ -199,7 +199,7 @@ def test_secrets_masked_everywhere() -> None:
 
 
 def test_env_is_reflected_on_the_object(monkeypatch: pytest.MonkeyPatch) -> None:
-    from langchain_gigachat_ext import _config
+    from langchain_gigachat_ext.client import config as _config
 
     monkeypatch.setattr(_config, "_warned_insecure", threading.Event())
     monkeypatch.setenv("GIGACHAT_CREDENTIALS", "from-env")

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from langchain_gigachat_ext import ChatGigaChat
-from langchain_gigachat_ext._http_clients import AsyncClient, Client, ResponseCookies
+from langchain_gigachat_ext.client.http_clients import AsyncClient, Client, ResponseCookies
 
 URL = "https://gigachat.test/api/v1/chat/completions"
 

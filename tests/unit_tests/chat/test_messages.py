@@ -16,13 +16,13 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_gigachat_ext.errors import GigaChatInvalidInputError
-from langchain_gigachat_ext.messages import (
+from langchain_gigachat_ext.chat.v1.messages import (
     LATE_SYSTEM_PREFIX,
     HistoryRepairWarning,
     to_gigachat_messages,
     tool_result_json,
 )
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 
 
 def _call(name: str, args: dict[str, Any], call_id: str) -> dict[str, Any]:

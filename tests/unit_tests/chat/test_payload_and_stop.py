@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext._payload import (
+from langchain_gigachat_ext.chat.stop import StopSequenceFilter, cut_at_stop, cut_content_at_stop
+from langchain_gigachat_ext.chat.v1.payload import (
     GREEDY_TEMPERATURE,
     build_payload,
     session_id_for_thread,
     validate_params,
 )
-from langchain_gigachat_ext._stop import StopSequenceFilter, cut_at_stop, cut_content_at_stop
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 
 MESSAGES = [{"role": "user", "content": "Hi"}]

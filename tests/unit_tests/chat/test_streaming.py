@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext._response import WireChunk
-from langchain_gigachat_ext._streaming import PARTIAL_TEXT_LIMIT, StreamAssembler, TextTail
-from langchain_gigachat_ext._wire_schema import parse_chunk
+from langchain_gigachat_ext.chat.streaming import PARTIAL_TEXT_LIMIT, StreamAssembler, TextTail
+from langchain_gigachat_ext.chat.v1.response import WireChunk
+from langchain_gigachat_ext.chat.v1.schema import parse_chunk
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
 from langchain_gigachat_ext.tools.binding import NO_TOOLS, ToolPlan, plan_tools
 

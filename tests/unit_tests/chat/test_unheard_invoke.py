@@ -24,7 +24,7 @@ from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langchain_core.tracers.context import collect_runs
 from pydantic import PrivateAttr
 
-from langchain_gigachat_ext import _unheard
+from langchain_gigachat_ext.chat import unheard as _unheard
 from langchain_gigachat_ext.chat_models import ChatGigaChat
 
 Script = Callable[[], ChatResult]
@@ -276,7 +276,7 @@ def test_verbose_models_take_cores_path() -> None:
 
 
 def _unheard_invoke(model: BaseChatModel, **kwargs: Any) -> Any:
-    from langchain_gigachat_ext._unheard_invoke import unheard_invoke
+    from langchain_gigachat_ext.chat.unheard_invoke import unheard_invoke
 
     return unheard_invoke(model, None, kwargs, async_api=False)
 

@@ -24,8 +24,9 @@ from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langchain_core.tracers.context import collect_runs
 from pydantic import PrivateAttr
 
-from langchain_gigachat_ext import _unheard, _unheard_stream
-from langchain_gigachat_ext._response import final_text_chunk, text_chunk
+from langchain_gigachat_ext.chat import unheard as _unheard
+from langchain_gigachat_ext.chat import unheard_stream as _unheard_stream
+from langchain_gigachat_ext.chat.v1.response import final_text_chunk, text_chunk
 from langchain_gigachat_ext.chat_models import ChatGigaChat
 
 Script = Callable[[], Iterable[Any]]

@@ -13,7 +13,7 @@ from gigachat.models.chat import ChatCompletion, ChatCompletionChunk
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_gigachat_ext._response import (
+from langchain_gigachat_ext.chat.v1.response import (
     FINISH_REASONS,
     WireChunk,
     WireCompletion,
@@ -21,8 +21,8 @@ from langchain_gigachat_ext._response import (
     chunk_from_stream,
     text_chunk,
 )
-from langchain_gigachat_ext._wire import SseReader, x_headers
-from langchain_gigachat_ext._wire_schema import parse_chunk, parse_completion
+from langchain_gigachat_ext.chat.v1.schema import parse_chunk, parse_completion
+from langchain_gigachat_ext.chat.v1.wire import SseReader, x_headers
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 IDS = {"x-request-id": "req-1", "x-session-id": "ses-1", "x-client-id": None}

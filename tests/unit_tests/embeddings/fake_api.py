@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from langchain_gigachat_ext.embeddings import GigaChatEmbeddings
+from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings
 
 BASE_URL = "http://fake.test/api/v1"
 

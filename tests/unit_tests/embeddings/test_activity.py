@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from langchain_gigachat_ext import _embedding_activity
-from langchain_gigachat_ext._embedding_activity import Activity
+from langchain_gigachat_ext.embeddings import activity as _embedding_activity
+from langchain_gigachat_ext.embeddings.activity import Activity
 
 
 class Clock:

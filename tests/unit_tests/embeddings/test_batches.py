@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from langchain_gigachat_ext._embedding_batches import (
+from langchain_gigachat_ext.embeddings.batches import (
     chunked,
     cut_at_boundary,
     cut_to_bytes,

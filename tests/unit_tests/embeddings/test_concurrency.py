@@ -9,7 +9,7 @@ import weakref
 
 import pytest
 
-from langchain_gigachat_ext._embedding_concurrency import Moving, map_async, map_threads
+from langchain_gigachat_ext.embeddings.concurrency import Moving, map_async, map_threads
 
 
 class InjectedError(Exception):

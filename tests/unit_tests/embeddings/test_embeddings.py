@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from langchain_gigachat_ext._catalog import EMBEDDING_MODELS
-from langchain_gigachat_ext.embeddings import GigaChatEmbeddings, GigaChatInputTooLongError
+from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings, GigaChatInputTooLongError
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError, GigaChatServerError
 from tests.unit_tests.embeddings.fake_api import FakeApi, connect, fake_vector
 

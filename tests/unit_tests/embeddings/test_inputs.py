@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langchain_gigachat_ext._embedding_inputs import (
+from langchain_gigachat_ext.embeddings.inputs import (
     MAX_ROUNDS,
     GigaChatInputTooLongError,
     InputSizer,

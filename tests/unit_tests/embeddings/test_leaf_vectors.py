@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from langchain_gigachat_ext import _leaf_vectors
-from langchain_gigachat_ext._leaf_vectors import untrack_vectors
+from langchain_gigachat_ext.embeddings import leaf_vectors as _leaf_vectors
+from langchain_gigachat_ext.embeddings.leaf_vectors import untrack_vectors
 from tests.unit_tests.embeddings.fake_api import FakeApi, connect, fake_vector
 
 cpython_only = pytest.mark.skipif(

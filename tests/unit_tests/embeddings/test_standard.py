@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
-from langchain_gigachat_ext.embeddings import GigaChatEmbeddings
+from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings
 
 
 class TestGigaChatEmbeddingsStandard(EmbeddingsUnitTests):

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from gigachat import exceptions as sdk
 
-from langchain_gigachat_ext._embedding_wire import (
+from langchain_gigachat_ext.embeddings.wire import (
     embeddings_request,
     parse_embeddings,
     read_embeddings,

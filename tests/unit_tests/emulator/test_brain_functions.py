@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext.emulator._brain_facts import extract_facts
-from langchain_gigachat_ext.emulator._brain_functions import (
+from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Turn
+from langchain_gigachat_ext.emulator.brain.facts import extract_facts
+from langchain_gigachat_ext.emulator.brain.functions import (
     choose_function,
     match_score,
     wants_tool,
 )
-from langchain_gigachat_ext.emulator.brain import Brain, Conversation, Turn
 
 
 def _function(name: str, description: str, properties: dict[str, Any]) -> dict[str, Any]:

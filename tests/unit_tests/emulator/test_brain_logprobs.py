@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from gigachat.models.chat_completions import ChatLogprob
 
-from langchain_gigachat_ext.emulator._brain_logprobs import answer_logprobs, token_logprobs
-from langchain_gigachat_ext.emulator._brain_tokens import count_tokens, split_tokens
-from langchain_gigachat_ext.emulator.brain import Reply
-from langchain_gigachat_ext.emulator.render_v2 import CompletionV2, response_body, stream_events
+from langchain_gigachat_ext.emulator.api.v2.render import CompletionV2, response_body, stream_events
+from langchain_gigachat_ext.emulator.brain.core import Reply
+from langchain_gigachat_ext.emulator.brain.logprobs import answer_logprobs, token_logprobs
+from langchain_gigachat_ext.emulator.brain.tokens import count_tokens, split_tokens
 
 TEXTS = [
     "",

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from langchain_gigachat_ext.emulator._brain_regex import (
+from langchain_gigachat_ext.emulator.brain.regex import (
     UnsupportedRegexError,
     generate_matching,
     parse_regex,

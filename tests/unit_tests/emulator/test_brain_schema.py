@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext.emulator._brain_facts import extract_facts
-from langchain_gigachat_ext.emulator._brain_schema import SchemaFiller
-from langchain_gigachat_ext.emulator.brain import Brain, Conversation, Turn
+from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Turn
+from langchain_gigachat_ext.emulator.brain.facts import extract_facts
+from langchain_gigachat_ext.emulator.brain.schema import SchemaFiller
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

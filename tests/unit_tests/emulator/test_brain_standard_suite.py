@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from langchain_gigachat_ext.emulator.brain import Brain, Conversation, Reply, Turn
+from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Reply, Turn
 
 
 def _function(

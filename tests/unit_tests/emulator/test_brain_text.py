@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from langchain_gigachat_ext.emulator._brain_facts import evaluate, find_expression
-from langchain_gigachat_ext.emulator._brain_lang import detect_language, key_phrases, stem
-from langchain_gigachat_ext.emulator._brain_tokens import (
+from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Turn
+from langchain_gigachat_ext.emulator.brain.facts import evaluate, find_expression
+from langchain_gigachat_ext.emulator.brain.lang import detect_language, key_phrases, stem
+from langchain_gigachat_ext.emulator.brain.tokens import (
     count_tokens,
     split_chunks,
     truncate_to_tokens,
 )
-from langchain_gigachat_ext.emulator.brain import Brain, Conversation, Turn
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,7 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext.emulator._brain_builtins import ToolUse, builtin_answer, choose_builtin
-from langchain_gigachat_ext.emulator._brain_calls import several_calls, split_requests
-from langchain_gigachat_ext.emulator.brain import Brain, Conversation, Reply, Turn
-from langchain_gigachat_ext.emulator.render_v2 import (
+from langchain_gigachat_ext.emulator.api.v2.render import (
     CompletionV2,
     response_body,
     sse_named,
@@ -19,6 +16,9 @@ from langchain_gigachat_ext.emulator.render_v2 import (
     usage_v2,
     uuid7,
 )
+from langchain_gigachat_ext.emulator.brain.builtins import ToolUse, builtin_answer, choose_builtin
+from langchain_gigachat_ext.emulator.brain.calls import several_calls, split_requests
+from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Reply, Turn
 
 
 def spec(name: str, description: str, param: str) -> dict[str, Any]:

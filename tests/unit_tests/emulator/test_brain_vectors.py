@@ -8,8 +8,8 @@ import struct
 
 import pytest
 
-from langchain_gigachat_ext.emulator._brain_vectors import embeddings_json
-from langchain_gigachat_ext.emulator.brain import Brain
+from langchain_gigachat_ext.emulator.brain.core import Brain
+from langchain_gigachat_ext.emulator.brain.vectors import embeddings_json
 
 
 def _cosine(left: list[float], right: list[float]) -> float:

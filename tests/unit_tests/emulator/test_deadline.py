@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from langchain_gigachat_ext.emulator.deadline import sleep_until
+from langchain_gigachat_ext.emulator.server.deadline import sleep_until
 
 
 async def test_returns_at_or_after_its_deadline() -> None:

@@ -6,11 +6,8 @@ import json
 
 import pytest
 
-from langchain_gigachat_ext.emulator import embeddings as handler
-from langchain_gigachat_ext.emulator._brain_tokens import count_tokens
-from langchain_gigachat_ext.emulator._brain_vectors import embeddings_json
-from langchain_gigachat_ext.emulator.brain import Brain
-from langchain_gigachat_ext.emulator.embeddings import (
+from langchain_gigachat_ext.emulator.api.v1 import embeddings as handler
+from langchain_gigachat_ext.emulator.api.v1.embeddings import (
     PIECE_BYTES,
     LruCache,
     body_pieces,
@@ -19,7 +16,10 @@ from langchain_gigachat_ext.emulator.embeddings import (
     token_counter,
     vectors_writer,
 )
-from langchain_gigachat_ext.emulator.protocol import dumps
+from langchain_gigachat_ext.emulator.brain.core import Brain
+from langchain_gigachat_ext.emulator.brain.tokens import count_tokens
+from langchain_gigachat_ext.emulator.brain.vectors import embeddings_json
+from langchain_gigachat_ext.emulator.server.protocol import dumps
 
 
 @pytest.mark.parametrize(

@@ -7,27 +7,27 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext.emulator.auth import TokenStore, basic_key
-from langchain_gigachat_ext.emulator.brain import Reply, Turn
-from langchain_gigachat_ext.emulator.errors import ApiError, OAuthError
-from langchain_gigachat_ext.emulator.faults import Faults
-from langchain_gigachat_ext.emulator.files import FileStore, resolve_mime
-from langchain_gigachat_ext.emulator.protocol import chat_model_version, dumps, sse_event
-from langchain_gigachat_ext.emulator.render import (
+from langchain_gigachat_ext.emulator.api.v1.render import (
     Completion,
     completion_body,
     split_text,
     stream_chunks,
 )
-from langchain_gigachat_ext.emulator.requestlog import redact
-from langchain_gigachat_ext.emulator.runner import GigaChatEmulator, uvicorn_server
-from langchain_gigachat_ext.emulator.script import Script, ScriptedError, ScriptedReply
-from langchain_gigachat_ext.emulator.sessions import SessionCache
-from langchain_gigachat_ext.emulator.validation import (
+from langchain_gigachat_ext.emulator.api.v1.validation import (
     parse_json,
     validate_chat,
     validate_embeddings,
 )
+from langchain_gigachat_ext.emulator.brain.core import Reply, Turn
+from langchain_gigachat_ext.emulator.faults import Faults
+from langchain_gigachat_ext.emulator.runner import GigaChatEmulator, uvicorn_server
+from langchain_gigachat_ext.emulator.script import Script, ScriptedError, ScriptedReply
+from langchain_gigachat_ext.emulator.server.auth import TokenStore, basic_key
+from langchain_gigachat_ext.emulator.server.errors import ApiError, OAuthError
+from langchain_gigachat_ext.emulator.server.files import FileStore, resolve_mime
+from langchain_gigachat_ext.emulator.server.protocol import chat_model_version, dumps, sse_event
+from langchain_gigachat_ext.emulator.server.requestlog import redact
+from langchain_gigachat_ext.emulator.server.sessions import SessionCache
 
 
 def words(text: str) -> int:

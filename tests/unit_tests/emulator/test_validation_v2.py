@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext.emulator.brain import Turn
-from langchain_gigachat_ext.emulator.errors import ApiError
-from langchain_gigachat_ext.emulator.validation_v2 import validate_chat_v2
+from langchain_gigachat_ext.emulator.api.v2.validation import validate_chat_v2
+from langchain_gigachat_ext.emulator.brain.core import Turn
+from langchain_gigachat_ext.emulator.server.errors import ApiError
 
 SPEC = {"name": "get_weather", "parameters": {"type": "object", "properties": {}}}
 OTHER = {"name": "get_rate", "parameters": {"type": "object", "properties": {}}}

@@ -9,8 +9,9 @@ import warnings
 import pytest
 from langchain_core.load import dumpd, dumps
 
-from langchain_gigachat_ext import ChatGigaChat, _config
-from langchain_gigachat_ext._config import InsecureTLSWarning
+from langchain_gigachat_ext import ChatGigaChat
+from langchain_gigachat_ext.client import config as _config
+from langchain_gigachat_ext.client.config import InsecureTLSWarning
 
 SECRETS = {
     "credentials": "Q1JFRF9TRUNSRVRfMTIzNDU2",

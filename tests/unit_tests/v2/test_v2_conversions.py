@@ -10,12 +10,12 @@ import httpx
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from langchain_gigachat_ext._v2_messages import to_v2_messages
-from langchain_gigachat_ext._v2_payload import build_v2_payload, tool_config
-from langchain_gigachat_ext._v2_response import V2ChunkConverter
-from langchain_gigachat_ext._v2_wire import EventReader
+from langchain_gigachat_ext.chat.v1.messages import HistoryRepairWarning, to_gigachat_messages
+from langchain_gigachat_ext.chat.v2.messages import to_v2_messages
+from langchain_gigachat_ext.chat.v2.payload import build_v2_payload, tool_config
+from langchain_gigachat_ext.chat.v2.response import V2ChunkConverter
+from langchain_gigachat_ext.chat.v2.wire import EventReader
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatMalformedResponseError
-from langchain_gigachat_ext.messages import HistoryRepairWarning, to_gigachat_messages
 from langchain_gigachat_ext.tools.builtin import (
     BuiltinTool,
     as_builtin,

@@ -1,0 +1,1 @@
+"""The chat data path: call plan → request → dialect (``v1``/``v2``) → stream or result."""

@@ -1,0 +1,245 @@
+"""The one request builder: LangChain messages + call arguments → the body of one chat call.
+
+Invoke and stream, sync and async, v1 and v2 all come through here, in two steps.
+:func:`plan_call` checks the arguments and plans the tools — pure, so a bad argument fails before
+anything is sent, attachment uploads included. :func:`build_request` then normalises the messages
+(:mod:`~langchain_gigachat_ext.chat.v1.messages`) and builds the body with v1's
+:func:`~langchain_gigachat_ext.chat.v1.payload.build_payload` or v2's
+:func:`~langchain_gigachat_ext.chat.v2.payload.build_v2_payload`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+from langchain_gigachat_ext.attachments.uploads import ResolvedAttachments, move_tool_attachments
+from langchain_gigachat_ext.chat import dialects as _dialects
+from langchain_gigachat_ext.chat.dialects import Dialect
+from langchain_gigachat_ext.chat.v1.messages import to_gigachat_messages
+from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS, build_payload, validate_params
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError
+from langchain_gigachat_ext.tools.binding import ToolPlan, plan_tools
+from langchain_gigachat_ext.tools.builtin import (
+    BuiltinTool,
+    avoid_builtin_names,
+    resolve_builtin_choice,
+    split_builtin_tools,
+)
+
+MODEL_DEFAULTS = (*GENERATION_PARAMS, "model", "top_logprobs")
+"""Model fields a call may override with a keyword argument of the same name."""
+
+CALL_KWARGS = frozenset(
+    {
+        *MODEL_DEFAULTS,
+        "session_id",
+        "stream",
+        "tool_set",
+        "builtin_tools",
+        "tool_choice",
+        "functions",
+        "function_call",
+        "response_format",
+        "structured_output_format",
+    }
+)
+"""Every keyword argument a call accepts; anything else is an error, never ignored."""
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """Everything one call needs, built once and shared by invoke and stream."""
+
+    payload: dict[str, Any]
+    """The JSON body (``stream`` is added by the transport)."""
+    headers: dict[str, str]
+    """Extra headers (``X-Session-ID``)."""
+    plan: ToolPlan
+    """How tool calls and structured output in the answer are mapped back."""
+    dialect: Dialect
+    """How to send the body and read the answer (v1 or v2)."""
+
+
+def _check_kwargs(kwargs: Mapping[str, Any]) -> None:
+    unknown = set(kwargs) - CALL_KWARGS
+    if unknown:
+        msg = (
+            f"Unsupported argument(s) for ChatGigaChat: {', '.join(sorted(unknown))}. "
+            f"Supported per-call arguments: {', '.join(sorted(CALL_KWARGS))}."
+        )
+        raise GigaChatInvalidInputError(msg)
+
+
+def _builtin_tools(given: Any) -> tuple[BuiltinTool, ...]:
+    """The ``builtin_tools`` argument (as ``bind_tools`` binds it, or given per call)."""
+    ordinary, builtins = split_builtin_tools(given or ())
+    if ordinary:
+        msg = (
+            "builtin_tools takes built-in tools only (names such as 'web_search', "
+            "{'web_search': {...}} or BuiltinTool); bind functions with bind_tools()."
+        )
+        raise GigaChatInvalidInputError(msg)
+    return builtins
+
+
+def _v2_function_call(plan: ToolPlan, tool_choice: Any, function_call: Any) -> Any:
+    """The plan's ``function_call`` for v2's ``tool_config``; None when nothing was chosen.
+
+    Without a ``tool_choice`` no ``tool_config`` is sent (the server's default, as the recorded
+    round trip does); an explicit ``"auto"``/``"none"`` is sent even with built-ins only.
+    """
+    if plan.functions:
+        chosen = tool_choice is not None or function_call is not None or plan.dispatcher
+        return plan.function_call if chosen else None
+    return tool_choice if tool_choice in ("auto", "none") else None
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """Everything about one call that does not depend on its messages.
+
+    It is checked before any network traffic, attachment uploads included.
+    """
+
+    params: dict[str, Any]
+    """Validated generation parameters."""
+    model: str
+    """The model to call."""
+    v2: bool
+    """Whether the call goes to the v2 chat API."""
+    plan: ToolPlan
+    """Functions, tool choice and response format."""
+    tool_choice: Any
+    """The ``tool_choice`` left for the functions once a forced built-in is taken out."""
+    function_call: Any
+    """The legacy ``function_call`` argument, as given."""
+    builtins: tuple[BuiltinTool, ...]
+    """Built-in tools (v2)."""
+    forced_builtin: str | None
+    """The built-in the model must use (v2)."""
+    top_logprobs: int | None
+    """Alternatives to report per output token (v2)."""
+
+
+def plan_call(
+    kwargs: Mapping[str, Any], *, defaults: Mapping[str, Any], api_version: str
+) -> CallPlan:
+    """Check the call's arguments and plan its tools, before anything is sent.
+
+    Args:
+        kwargs: The call's keyword arguments (bound ones included).
+        defaults: The model's values of :data:`MODEL_DEFAULTS`.
+        api_version: ``"v1"`` or ``"v2"``.
+
+    Returns:
+        The plan :func:`build_request` turns into a body.
+
+    Raises:
+        GigaChatInvalidInputError: An unknown argument, an invalid value, or a v2-only feature
+            on v1.
+    """
+    _check_kwargs(kwargs)
+    params = {key: kwargs.get(key, defaults[key]) for key in GENERATION_PARAMS}
+    validate_params(params)
+    v2 = api_version == "v2"
+    builtins = _builtin_tools(kwargs.get("builtin_tools"))
+    top_logprobs = kwargs.get("top_logprobs", defaults["top_logprobs"])
+    if not v2 and (builtins or top_logprobs is not None):
+        feature = "Built-in tools" if builtins else "top_logprobs"
+        msg = f"{feature} need the v2 chat API: ChatGigaChat(api_version='v2')."
+        raise GigaChatInvalidInputError(msg)
+    tool_set = kwargs.get("tool_set")
+    tool_choice, forced_builtin = resolve_builtin_choice(
+        kwargs.get("tool_choice"),
+        builtins,
+        has_functions=bool(tool_set and tool_set.functions) or bool(kwargs.get("functions")),
+        function_names=tool_set.by_original_name if tool_set else (),
+    )
+    plan = plan_tools(
+        tool_set=avoid_builtin_names(tool_set) if v2 else tool_set,
+        tool_choice=tool_choice,
+        functions=kwargs.get("functions"),
+        function_call=kwargs.get("function_call"),
+        response_format=kwargs.get("response_format"),
+        native_schemas=v2,
+    )
+    if not v2 and plan.response_format is not None and plan.response_format["type"] == "regex":
+        msg = "response_format {'type': 'regex'} needs the v2 chat API (api_version='v2')."
+        raise GigaChatInvalidInputError(msg)
+    if v2 and top_logprobs is not None:
+        from langchain_gigachat_ext.chat.v2.payload import check_top_logprobs
+
+        check_top_logprobs(top_logprobs)
+    return CallPlan(
+        params=params,
+        model=kwargs.get("model") or defaults["model"],
+        v2=v2,
+        plan=plan,
+        tool_choice=tool_choice,
+        function_call=kwargs.get("function_call"),
+        builtins=builtins,
+        forced_builtin=forced_builtin,
+        top_logprobs=top_logprobs,
+    )
+
+
+def build_request(
+    messages: Sequence[BaseMessage],
+    call: CallPlan,
+    *,
+    headers: dict[str, str],
+    attachments: ResolvedAttachments | None = None,
+) -> ChatRequest:
+    """Build the request for one planned call.
+
+    Args:
+        messages: The conversation.
+        call: The checked arguments (:func:`plan_call`).
+        headers: Extra headers for the call.
+        attachments: Uploaded attachments of ``messages`` (None when there are none).
+
+    Returns:
+        The body, headers and tool plan.
+
+    Raises:
+        GigaChatInvalidInputError: Messages that cannot be sent.
+    """
+    plan = call.plan
+    resolved = attachments or ResolvedAttachments()
+    normalised = resolved.arrange(
+        to_gigachat_messages(
+            move_tool_attachments(list(messages)),
+            wire_name=plan.wire_name,
+            convert_block=resolved.converter(),
+            parallel_calls=call.v2,
+        )
+    )
+    if call.v2:
+        from langchain_gigachat_ext.chat.v2.messages import to_v2_messages
+        from langchain_gigachat_ext.chat.v2.payload import build_v2_payload
+
+        payload = build_v2_payload(
+            model=call.model,
+            messages=to_v2_messages(normalised),
+            params=call.params,
+            functions=plan.functions,
+            function_call=_v2_function_call(plan, call.tool_choice, call.function_call),
+            builtin_tools=call.builtins,
+            forced_builtin=call.forced_builtin,
+            response_format=plan.response_format,
+            top_logprobs=call.top_logprobs,
+        )
+        return ChatRequest(payload, headers, plan, _dialects.v2())
+    payload = build_payload(
+        model=call.model,
+        messages=normalised,
+        params=call.params,
+        functions=plan.functions,
+        function_call=plan.function_call,
+        response_format=plan.response_format,
+    )
+    return ChatRequest(payload, headers, plan, _dialects.V1)

@@ -1,0 +1,1 @@
+"""The v1 chat dialect: ``/api/v1/chat/completions`` payload, wire and response."""

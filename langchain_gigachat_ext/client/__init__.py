@@ -1,0 +1,1 @@
+"""Reaching GigaChat: connection settings, access tokens, transport, retries, the SDK fence."""

@@ -1,0 +1,1 @@
+"""The emulator's API routes: request validation and answer rendering, per API version."""

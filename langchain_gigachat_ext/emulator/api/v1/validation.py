@@ -1,0 +1,344 @@
+"""Request rules of the v1 API, turning wire bodies into brain inputs or :class:`ApiError`.
+
+Messages follow PROTOCOL.md §6.2 and §8.1. Rules whose status or wording nobody recorded or
+documented carry ``# inferred`` next to them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from langchain_gigachat_ext._catalog import (
+    EMBEDDING_MODELS,
+    MAX_ATTACHMENT_BYTES_PER_REQUEST,
+    MAX_EMBEDDING_BATCH_ITEMS,
+    MAX_IMAGES_PER_MESSAGE,
+    MAX_IMAGES_PER_REQUEST,
+)
+from langchain_gigachat_ext.emulator.brain.core import Conversation, Role, Turn
+from langchain_gigachat_ext.emulator.brain.regex import UnsupportedRegexError, parse_regex
+from langchain_gigachat_ext.emulator.server.errors import ApiError
+from langchain_gigachat_ext.emulator.server.protocol import is_chat_model
+
+INVALID_JSON: Final = "Your request contains invalid JSON syntax."
+"""400 text (3P n8n-gigachat#22)."""
+
+NO_SUCH_MODEL: Final = "No such model"
+"""404 text for unknown models (REC)."""
+
+SYSTEM_FIRST: Final = "Invalid params: system message must be the first message"
+"""422 text (DOC)."""
+
+CALL_NEEDS_RESULT: Final = (
+    "Invalid params: every assistant function call must have a result in history"
+)
+"""Text seen via gRPC (3P D00mch/souz#114); the REST status 422 is inferred."""
+
+V1_REGEX: Final = "response_format type 'regex' is only supported by the v2 API"
+"""422 text for a v1 regex format (inferred: PROTOCOL §7.1 records regex on v2 only)."""
+
+BUILTIN_FUNCTIONS: Final = frozenset({"text2image", "get_file_content", "text2model3d"})
+"""Name-only functions that select built-ins (DOC calling-builtin-functions)."""
+
+ROLES: Final = frozenset({"system", "user", "assistant", "function"})
+"""Request roles the brain understands (DOC post-chat)."""
+
+FileLookup = Callable[[str], "tuple[str, int] | None"]
+"""Returns ``(kind, size)`` of an uploaded file id, or None when unknown."""
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A validated ``POST /chat/completions`` body."""
+
+    conversation: Conversation
+    """What the brain gets."""
+    stream: bool = False
+    """SSE requested."""
+    update_interval: float = 0.0
+    """Minimum seconds between SSE chunks (DOC): validated, not applied — the emulator sends its
+    chunks at once (slow streams come from the ``chunk_delay`` fault)."""
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode a JSON request body or raise the recorded 400."""
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, INVALID_JSON) from exc
+
+
+def invalid_params(detail: str) -> ApiError:
+    """The 422 ``Invalid params: ...`` error (DOC wording prefix)."""
+    return ApiError(422, f"Invalid params: {detail}")
+
+
+def number_field(body: dict[str, Any], key: str) -> float | None:
+    """``body[key]`` as a float, None when absent; 422 when it is not a number."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise invalid_params(f"{key} must be a number")  # inferred
+    return float(value)
+
+
+def check_sampling(body: dict[str, Any]) -> None:
+    """Check ``temperature``, ``top_p``, ``repetition_penalty`` and ``max_tokens`` of ``body``."""
+    temperature = number_field(body, "temperature")
+    if temperature is not None and temperature <= 0:
+        # DOC: exclusive minimum 0; status and wording inferred from the repetition_penalty text.
+        raise invalid_params("temperature must be in range (0, +inf)")
+    top_p = number_field(body, "top_p")
+    if top_p is not None and not 0 <= top_p <= 1:
+        raise invalid_params("top_p must be in range [0, 1]")  # DOC range; wording inferred
+    penalty = number_field(body, "repetition_penalty")
+    if penalty is not None and penalty <= 0:
+        raise invalid_params("repetition_penalty must be in range (0, +inf)")  # DOC, recorded text
+    max_tokens = body.get("max_tokens")
+    if max_tokens is not None and (
+        isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
+    ):
+        raise invalid_params("max_tokens must be a positive integer")  # inferred
+
+
+def check_regex(pattern: Any, where: str) -> str:
+    """A ``response_format`` regex the emulator can satisfy, else 422 (inferred status/wording)."""
+    if not isinstance(pattern, str) or not pattern:
+        raise invalid_params(f"{where} must be a non-empty string")
+    try:
+        parse_regex(pattern)
+    except UnsupportedRegexError as exc:
+        raise invalid_params(f"{where} is not supported: {exc}") from None
+    return pattern
+
+
+def _check_functions(body: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    functions = body.get("functions") or []
+    if not isinstance(functions, list) or not all(
+        isinstance(spec, dict) and isinstance(spec.get("name"), str) for spec in functions
+    ):
+        raise invalid_params("functions must be a list of objects with a name")  # inferred
+    for spec in functions:
+        # A name-only spec selects a built-in; anything else is unknown (3P gigachat-js: 404).
+        if "parameters" not in spec and spec["name"] not in BUILTIN_FUNCTIONS:
+            raise ApiError(404, f"Function schema for {spec['name']} not found")
+    return tuple(functions)
+
+
+def _check_function_call(
+    body: dict[str, Any], functions: tuple[dict[str, Any], ...]
+) -> str | dict[str, Any] | None:
+    choice = body.get("function_call")
+    if choice is None or choice in ("auto", "none"):
+        return choice  # type: ignore[no-any-return]
+    if isinstance(choice, dict) and isinstance(choice.get("name"), str):
+        names = {spec["name"] for spec in functions}
+        if choice["name"] not in names:
+            # DOC: forcing requires the function to be described; 404 status inferred from 3P text.
+            raise ApiError(404, f"Function schema for {choice['name']} not found")
+        return choice
+    raise invalid_params("function_call must be 'auto', 'none' or {\"name\": ...}")  # inferred
+
+
+def _turn(message: Any, index: int) -> Turn:
+    if not isinstance(message, dict):
+        raise invalid_params(f"messages[{index}] must be an object")  # inferred
+    role = message.get("role")
+    if role not in ROLES:
+        raise invalid_params(f"messages[{index}].role {role!r} is not supported")  # inferred
+    content = message.get("content")
+    content = "" if content is None else content
+    if not isinstance(content, str):
+        raise invalid_params(f"messages[{index}].content must be a string")  # inferred
+    name = message.get("name")
+    call = message.get("function_call")
+    if call is not None:
+        if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+            raise invalid_params(f"messages[{index}].function_call must have a name")  # inferred
+        arguments = call.get("arguments", {})
+        if not isinstance(arguments, dict):
+            # Unverified whether the server accepts string arguments; the SDK never sends them.
+            raise invalid_params("function_call.arguments must be a JSON object")  # inferred
+        call = {"name": call["name"], "arguments": arguments}
+    attachments = message.get("attachments") or []
+    if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
+        raise invalid_params(
+            f"messages[{index}].attachments must be a list of file ids"
+        )  # inferred
+    turn_role: Role = role
+    return Turn(
+        role=turn_role,
+        content=content,
+        name=name if isinstance(name, str) else None,
+        function_call=call if role == "assistant" else None,
+        attachments=tuple(attachments),
+    )
+
+
+def _check_history(turns: list[Turn]) -> None:
+    for index, turn in enumerate(turns):
+        if turn.role == "system" and index != 0:
+            raise ApiError(422, SYSTEM_FIRST)
+        if turn.function_call is not None:
+            following = turns[index + 1] if index + 1 < len(turns) else None
+            if following is None or following.role != "function":
+                raise ApiError(422, CALL_NEEDS_RESULT)
+        if turn.role != "function":
+            continue
+        if not turn.name:
+            raise invalid_params("function message must have a name")  # inferred
+        previous = turns[index - 1] if index else None
+        if previous is None or previous.function_call is None:
+            # 3P langchain4j-gigachat#26: the call must precede its result; wording inferred.
+            raise invalid_params(f"function result for {turn.name} has no preceding function call")
+        try:
+            json.loads(turn.content)
+        except ValueError:
+            raise invalid_params(
+                f"invalid function result for function {turn.name} json string"
+            ) from None
+
+
+def check_attachments(turns: list[Turn], lookup: FileLookup) -> None:
+    """Check that attached files exist and respect the per-message and per-request limits."""
+    images = 0
+    heavy_bytes = 0
+    for turn in turns:
+        in_message = 0
+        for file_id in turn.attachments:
+            found = lookup(file_id)
+            if found is None:
+                raise ApiError(404, f"File {file_id} not found")  # inferred status and text
+            kind, size = found
+            if kind in {"image", "audio"}:
+                heavy_bytes += size
+            if kind == "image":
+                in_message += 1
+                images += 1
+        if in_message > MAX_IMAGES_PER_MESSAGE:
+            raise invalid_params(
+                "only one image per message is allowed"
+            )  # DOC limit; wording inferred
+    if images > MAX_IMAGES_PER_REQUEST:
+        raise invalid_params(
+            f"too many images: {images} > {MAX_IMAGES_PER_REQUEST}"
+        )  # DOC; inferred text
+    if heavy_bytes >= MAX_ATTACHMENT_BYTES_PER_REQUEST:
+        raise invalid_params("attachments are too large")  # DOC < 80 MB; wording inferred
+
+
+def validate_chat(body: Any, lookup: FileLookup) -> ChatRequest:
+    """Check a chat body like the real API and build the brain's :class:`Conversation`.
+
+    Args:
+        body: The decoded JSON body.
+        lookup: Finds uploaded files for ``attachments``.
+
+    Raises:
+        ApiError: With the status and message the real API would give.
+    """
+    if not isinstance(body, dict):
+        raise ApiError(400, INVALID_JSON)  # inferred: a non-object body is not a request
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise invalid_params("model is required")  # inferred
+    if not is_chat_model(model):
+        raise ApiError(404, NO_SUCH_MODEL)
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise invalid_params("messages must be a non-empty list")  # inferred
+    check_sampling(body)
+    functions = _check_functions(body)
+    function_call = _check_function_call(body, functions)
+    turns = [_turn(message, index) for index, message in enumerate(messages)]
+    _check_history(turns)
+    check_attachments(turns, lookup)
+    response_format = body.get("response_format")
+    if isinstance(response_format, dict) and response_format.get("type") == "regex":
+        # PROTOCOL records regex output on v2 only (§7.1); refusing it on v1 is inferred.
+        raise invalid_params(V1_REGEX)
+    reasoning_effort = body.get("reasoning_effort")
+    interval = number_field(body, "update_interval") or 0.0
+    conversation = Conversation(
+        model=model,
+        turns=tuple(turns),
+        functions=functions,
+        function_call=function_call,
+        response_format=response_format if isinstance(response_format, dict) else None,
+        max_tokens=body.get("max_tokens"),
+        reasoning_effort=reasoning_effort if isinstance(reasoning_effort, str) else None,
+        temperature=number_field(body, "temperature"),
+    )
+    return ChatRequest(
+        conversation=conversation, stream=body.get("stream") is True, update_interval=interval
+    )
+
+
+@dataclass(frozen=True)
+class EmbeddingsRequest:
+    """A validated ``POST /embeddings`` body."""
+
+    model: str
+    """Embedding model id."""
+    texts: tuple[str, ...]
+    """Inputs, in order."""
+    tokens: tuple[int, ...] = ()
+    """Token count of each input (counted once for the limit check, reused for ``usage``)."""
+
+
+def validate_embeddings(body: Any, count_tokens: Callable[[str], int]) -> EmbeddingsRequest:
+    """Check an embeddings body.
+
+    Args:
+        body: The decoded JSON body.
+        count_tokens: The brain's tokenizer, used for the per-model input limit.
+
+    Raises:
+        ApiError: 404 unknown model, 413 too many items, 422 bad or over-long input.
+    """
+    if not isinstance(body, dict):
+        raise ApiError(400, INVALID_JSON)  # inferred
+    model = body.get("model", "Embeddings")
+    facts = EMBEDDING_MODELS.get(model) if isinstance(model, str) else None
+    if facts is None:
+        raise ApiError(404, NO_SUCH_MODEL)
+    texts = body.get("input")
+    if isinstance(texts, str):
+        texts = [texts]
+    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+        raise invalid_params("input must be a non-empty list of strings")  # inferred
+    if len(texts) > MAX_EMBEDDING_BATCH_ITEMS:
+        raise ApiError(
+            413, f"Too many inputs: {len(texts)} > {MAX_EMBEDDING_BATCH_ITEMS}"
+        )  # inferred
+    counts = tuple(map(count_tokens, texts))
+    for index, tokens in enumerate(counts):
+        if tokens > facts.max_input_tokens:
+            raise invalid_params(  # inferred status and wording
+                f"input[{index}] is too long: {tokens} tokens > {facts.max_input_tokens}"
+            )
+    return EmbeddingsRequest(model=model, texts=tuple(texts), tokens=counts)
+
+
+def validate_tokens_count(body: Any) -> tuple[str, ...]:
+    """Check a ``/tokens/count`` body and return its inputs.
+
+    Raises:
+        ApiError: 404 for an unknown model, 422 for a malformed input list.
+    """
+    if not isinstance(body, dict):
+        raise ApiError(400, INVALID_JSON)  # inferred
+    model = body.get("model")
+    if not isinstance(model, str) or not is_chat_model(model):
+        raise ApiError(404, NO_SUCH_MODEL)  # inferred: same rule as chat
+    texts = body.get("input")
+    if isinstance(texts, str):
+        texts = [texts]
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise invalid_params("input must be a list of strings")  # inferred
+    return tuple(texts)

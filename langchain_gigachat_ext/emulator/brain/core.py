@@ -1,0 +1,386 @@
+"""The emulator's deterministic scripted model ("brain").
+
+INTERFACE CONTRACT (shared by the server and the brain; keep signatures stable):
+the server turns a validated wire request (v1 or v2) into a :class:`Conversation`,
+asks :meth:`Brain.reply` for a :class:`Reply`, and renders it in the wire format. The brain
+never sees HTTP, JSON framing or auth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_gigachat_ext.emulator.brain import text as text_answers
+from langchain_gigachat_ext.emulator.brain.builtins import ToolUse, builtin_answer, choose_builtin
+from langchain_gigachat_ext.emulator.brain.calls import any_call, several_calls
+from langchain_gigachat_ext.emulator.brain.facts import extract_facts
+from langchain_gigachat_ext.emulator.brain.functions import (
+    build_arguments,
+    choose_function,
+    find_function,
+)
+from langchain_gigachat_ext.emulator.brain.lang import Language, detect_language
+from langchain_gigachat_ext.emulator.brain.regex import generate_matching
+from langchain_gigachat_ext.emulator.brain.schema import SchemaFiller
+from langchain_gigachat_ext.emulator.brain.tokens import (
+    count_tokens,
+    split_chunks,
+    truncate_to_tokens,
+)
+from langchain_gigachat_ext.emulator.brain.vectors import embed
+
+Role = Literal["system", "user", "assistant", "function"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of the conversation, protocol-neutral."""
+
+    role: Role
+    """Who spoke: system, user, assistant, or function (a function result)."""
+    content: str = ""
+    """Text content; for ``function`` turns the JSON text of the result."""
+    name: str | None = None
+    """Function name on ``function`` turns."""
+    function_call: dict[str, Any] | None = None
+    """``{"name": ..., "arguments": {...}}`` on assistant turns that called a function."""
+    attachments: tuple[str, ...] = ()
+    """Ids of uploaded files attached to this turn."""
+    function_calls: tuple[dict[str, Any], ...] = ()
+    """Every call of an assistant turn (v2 may carry several); the first is ``function_call``."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Everything the brain needs to answer one chat request."""
+
+    model: str
+    """Requested model id (unversioned, e.g. ``GigaChat-2``)."""
+    turns: tuple[Turn, ...]
+    """The history, oldest first (already validated by the server)."""
+    functions: tuple[dict[str, Any], ...] = ()
+    """Function specs as sent: name, description, parameters, few_shot_examples, ..."""
+    function_call: str | dict[str, Any] | None = None
+    """``"auto"``, ``"none"``, ``"any"`` (some call is required), ``{"name": ...}`` (forced) or
+    None (auto when functions exist)."""
+    response_format: dict[str, Any] | None = None
+    """``{"type": "json_schema", "schema": {...}, "strict"?: bool}``,
+    ``{"type": "regex", "regex": "..."}`` or None."""
+    max_tokens: int | None = None
+    """Output token cap; when the reply is longer, it is cut and finish_reason is ``length``."""
+    reasoning_effort: str | None = None
+    """``low``/``medium``/``high``; reasoning models then also return reasoning text."""
+    temperature: float | None = None
+    """Sampling temperature (the brain is deterministic; kept for completeness)."""
+    parallel_calls: bool = False
+    """Several function calls may share one answer (v2; rules in ``_brain_calls``)."""
+    builtin_tools: tuple[str, ...] = ()
+    """Built-in tools offered (v2 ``tools``: ``web_search``, ``image_generate``, ...)."""
+    forced_tool: str | None = None
+    """The built-in tool ``tool_config`` forces, if any."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the model says back."""
+
+    content: str = ""
+    """Assistant text (empty when a function is called)."""
+    function_call: dict[str, Any] | None = None
+    """``{"name": ..., "arguments": {...}}`` (arguments is an object) or None."""
+    reasoning_content: str | None = None
+    """Reasoning text for reasoning models / when reasoning_effort is set."""
+    finish_reason: Literal["stop", "length", "function_call"] = "stop"
+    """Why generation ended."""
+    prompt_tokens: int = 0
+    """Tokens in the prompt (history + functions)."""
+    completion_tokens: int = 0
+    """Tokens in the reply."""
+    chunks: tuple[str, ...] = field(default=())
+    """The content split into stream deltas (several words each); joined they equal content."""
+    function_calls: tuple[dict[str, Any], ...] = ()
+    """Every call of the answer (v2 may carry several); ``function_call`` is the first."""
+    tool_use: ToolUse | None = None
+    """The built-in tool the answer used (v2), if any."""
+
+    @property
+    def calls(self) -> tuple[dict[str, Any], ...]:
+        """Every function call, also for replies that only set ``function_call``."""
+        if self.function_calls:
+            return self.function_calls
+        return (self.function_call,) if self.function_call is not None else ()
+
+
+class Brain:
+    """Deterministic model: same conversation in, same reply out."""
+
+    def reply(self, conversation: Conversation) -> Reply:
+        """Answer one chat request.
+
+        Decides between a function call (forced, or matched to the latest user message), a
+        JSON instance of ``response_format``'s schema, a summary of a function result and a
+        plain answer; then applies ``max_tokens`` and adds reasoning for reasoning models.
+        """
+        seed = _seed(conversation)
+        question = _latest_user_text(conversation.turns)
+        lang = _answer_language(conversation.turns, question)
+        prompt_tokens = _prompt_tokens(conversation)
+        calls = self._function_calls(conversation, question, lang, seed)
+        wants_reasoning = _wants_reasoning(conversation)
+        if calls:
+            described = [
+                (call["name"], json.dumps(call["arguments"], ensure_ascii=False)) for call in calls
+            ]
+            thinking = None
+            if wants_reasoning:
+                action = "; ".join(f"call {name} with {arguments}" for name, arguments in described)
+                thinking = text_answers.reasoning(
+                    question, lang, conversation.reasoning_effort, action
+                )
+            return Reply(
+                function_call=calls[0],
+                function_calls=calls,
+                reasoning_content=thinking,
+                finish_reason="function_call",
+                prompt_tokens=prompt_tokens,
+                completion_tokens=sum(
+                    count_tokens(name + arguments) for name, arguments in described
+                )
+                + (count_tokens(thinking) if thinking else 0),
+            )
+        content, action, tool_use = self._content(conversation, question, lang, seed)
+        finish_reason: Literal["stop", "length"] = "stop"
+        if conversation.max_tokens is not None and count_tokens(content) > conversation.max_tokens:
+            content = truncate_to_tokens(content, conversation.max_tokens)
+            finish_reason = "length"
+        thinking = None
+        if wants_reasoning:
+            thinking = text_answers.reasoning(question, lang, conversation.reasoning_effort, action)
+        return Reply(
+            content=content,
+            reasoning_content=thinking,
+            finish_reason=finish_reason,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=count_tokens(content) + (count_tokens(thinking) if thinking else 0),
+            chunks=split_chunks(content),
+            tool_use=tool_use,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        """Deterministic token count of ``text`` (used for usage and ``/tokens/count``)."""
+        return count_tokens(text)
+
+    def embed(self, text: str, dimensions: int) -> list[float]:
+        """Unit-length vector whose cosine similarity reflects shared words."""
+        return embed(text, dimensions)
+
+    def _function_calls(
+        self, conversation: Conversation, question: str, lang: Language, seed: int
+    ) -> tuple[dict[str, Any], ...]:
+        """Every call of the answer: forced, required (``any``), several (v2) or one matched."""
+        mode = conversation.function_call
+        functions = conversation.functions
+        several: tuple[dict[str, Any], ...] = ()
+        if conversation.parallel_calls and not isinstance(mode, dict) and mode != "none":
+            several = several_calls(functions, question, lang, seed)
+        if mode == "any" and functions:
+            return several if len(several) > 1 else (any_call(functions, question, lang, seed),)
+        if len(several) > 1 and not _function_result_pending(conversation.turns):
+            return several
+        call = self._function_call(conversation, question, lang, seed)
+        return (call,) if call is not None else ()
+
+    def _function_call(
+        self, conversation: Conversation, question: str, lang: Language, seed: int
+    ) -> dict[str, Any] | None:
+        mode = conversation.function_call
+        if isinstance(mode, dict) and isinstance(mode.get("name"), str):
+            function = find_function(conversation.functions, mode["name"])
+            partial = mode.get("partial_arguments")
+            arguments = build_arguments(
+                function,
+                question,
+                lang,
+                seed,
+                partial if isinstance(partial, dict) else None,
+                avoid=_called_since_last_user(conversation.turns),
+            )
+            return {"name": mode["name"], "arguments": arguments}
+        if mode == "none" or not conversation.functions:
+            return None
+        if _function_result_pending(conversation.turns):
+            # Never loop: after a function result the model answers with it (unforced modes).
+            return None
+        chosen = choose_function(conversation.functions, question, extract_facts(question))
+        if chosen is None:
+            return None
+        arguments = build_arguments(chosen, question, lang, seed)
+        return {"name": str(chosen.get("name", "")), "arguments": arguments}
+
+    def _content(
+        self, conversation: Conversation, question: str, lang: Language, seed: int
+    ) -> tuple[str, str, ToolUse | None]:
+        """The reply text, a short description of what was done (for reasoning), the tool used.
+
+        Order: a forced built-in tool, ``response_format``, a built-in tool the question asks for
+        (not right after function results), the function results, a plain answer.
+        """
+        response_format = conversation.response_format or {}
+        forced = conversation.forced_tool
+        if forced is not None or not (
+            response_format or _function_result_pending(conversation.turns)
+        ):
+            tool = choose_builtin(conversation.builtin_tools, forced, question)
+            if tool is not None:
+                text, used = builtin_answer(tool, question, lang, seed)
+                return text, f"use {tool}", used
+        if response_format.get("type") == "regex":
+            pattern = str(response_format.get("regex", ""))
+            return generate_matching(pattern, seed), "match the regex", None
+        if response_format:
+            return _structured_content(response_format, question, lang, seed), "return JSON", None
+        results = _pending_function_results(conversation.turns)
+        if results:
+            if not conversation.parallel_calls:
+                results = results[-1:]
+            answer = " ".join(
+                text_answers.function_result_answer(name, payload, lang)
+                for name, payload in results
+            )
+            names = ", ".join(name for name, _ in results)
+            return answer, f"answer with the result of {names}", None
+        last_user = next((t for t in reversed(conversation.turns) if t.role == "user"), None)
+        has_attachments = bool(last_user and last_user.attachments)
+        answer = text_answers.plain_answer(question, lang, seed, has_attachments=has_attachments)
+        return answer, "answer briefly", None
+
+
+def _seed(conversation: Conversation) -> int:
+    canonical = json.dumps(
+        {
+            "model": conversation.model,
+            "turns": [
+                [turn.role, turn.content, turn.name, turn.function_call, list(turn.attachments)]
+                for turn in conversation.turns
+            ],
+            "functions": list(conversation.functions),
+            "function_call": conversation.function_call,
+            "response_format": conversation.response_format,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return int.from_bytes(hashlib.blake2b(canonical.encode(), digest_size=8).digest(), "big")
+
+
+def _latest_user_text(turns: tuple[Turn, ...]) -> str:
+    for turn in reversed(turns):
+        if turn.role == "user":
+            return turn.content
+    return next((turn.content for turn in turns if turn.role == "system"), "")
+
+
+def _answer_language(turns: tuple[Turn, ...], question: str) -> Language:
+    """Language of the question, unless the system prompt asks for a specific one."""
+    system = next((turn.content for turn in turns if turn.role == "system"), "").lower()
+    if "на русском" in system or "in russian" in system or "по-русски" in system:
+        return "ru"
+    if "in english" in system or "на английском" in system or "по-английски" in system:
+        return "en"
+    return detect_language(question)
+
+
+def _function_result_pending(turns: tuple[Turn, ...]) -> bool:
+    return bool(_pending_function_results(turns))
+
+
+def _pending_function_results(turns: tuple[Turn, ...]) -> list[tuple[str, str]]:
+    """Function results given after the latest user message, oldest first."""
+    results: list[tuple[str, str]] = []
+    for turn in reversed(turns):
+        if turn.role == "user":
+            break
+        if turn.role == "function":
+            results.append((turn.name or "function", turn.content))
+    return results[::-1]
+
+
+_TURN_OVERHEAD = 4
+"""Tokens per message for role markers (inferred)."""
+_PROMPT_OVERHEAD = 12
+"""Fixed prompt tokens: with ``_TURN_OVERHEAD``, "Hello" costs 17 (REC test_chat_simple)."""
+
+
+def _prompt_tokens(conversation: Conversation) -> int:
+    total = _PROMPT_OVERHEAD
+    for turn in conversation.turns:
+        total += _TURN_OVERHEAD + count_tokens(turn.content)
+        if turn.function_call:
+            total += count_tokens(json.dumps(turn.function_call, ensure_ascii=False))
+        for call in turn.function_calls[1:]:
+            total += count_tokens(json.dumps(call, ensure_ascii=False))
+    for function in conversation.functions:
+        total += count_tokens(json.dumps(function, ensure_ascii=False))
+    if conversation.response_format:
+        total += count_tokens(json.dumps(conversation.response_format, ensure_ascii=False))
+    return total
+
+
+def _called_since_last_user(turns: tuple[Turn, ...]) -> frozenset[str]:
+    """Functions already called to answer the latest user message.
+
+    A forced choice among several tools (a dispatcher's enum) then moves on to one not yet
+    used, as a model does once it has a tool's result.
+    """
+    called: set[str] = set()
+    for turn in reversed(turns):
+        if turn.role == "user":
+            break
+        if turn.role == "function" and turn.name:
+            called.add(turn.name)
+        if turn.function_call and isinstance(turn.function_call.get("arguments"), dict):
+            chosen = turn.function_call["arguments"].get("tool")
+            if isinstance(chosen, str):
+                called.add(chosen)
+    return frozenset(called)
+
+
+def _wants_reasoning(conversation: Conversation) -> bool:
+    """Reasoning text when asked for (``reasoning_effort``) or from a dedicated reasoning model.
+
+    Models that merely *support* reasoning (GigaChat-3-Ultra) answer without it by default: the
+    recorded Ultra replies carry no ``reasoning_content`` (REC test_primary_*, json_schema).
+    """
+    return bool(conversation.reasoning_effort) or "Reasoning" in conversation.model
+
+
+def _structured_content(
+    response_format: dict[str, Any], question: str, lang: Language, seed: int
+) -> str:
+    """JSON text for ``response_format``, pretty-printed with a 4-space indent as recorded."""
+    schema = response_format.get("schema")
+    if not isinstance(schema, dict):
+        schema = _schema_from_prompt(question)
+    filler = SchemaFiller(schema, extract_facts(question), lang, seed)
+    return json.dumps(filler.instance(), ensure_ascii=False, indent=4)
+
+
+def _schema_from_prompt(question: str) -> dict[str, Any]:
+    """A string-valued object schema for JSON mode, keyed by the keys the prompt names."""
+    facts = extract_facts(question)
+    keys = [str(found.value) for found in facts.quotes if str(found.value).isidentifier()]
+    if not keys:
+        return {
+            "type": "object",
+            "properties": {"answer": {"type": "string"}},
+            "required": ["answer"],
+        }
+    return {
+        "type": "object",
+        "properties": {key: {"type": "string"} for key in keys},
+        "required": keys,
+    }

@@ -1,0 +1,439 @@
+"""Fill a JSON schema from the user's text: function arguments and structured output."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_gigachat_ext.emulator.brain.facts import Found, TextFacts, capitalized_runs
+from langchain_gigachat_ext.emulator.brain.lang import (
+    FILLER_WORDS,
+    GENERIC_NAME_WORDS,
+    Language,
+    concept,
+    is_stop_word,
+    keywords,
+    stem,
+    words,
+)
+from langchain_gigachat_ext.emulator.brain.schema_kinds import (
+    SPECIFIC_FIRST,
+    clamp,
+    description_of,
+    formatted_value,
+    minimal_value,
+    property_category,
+    type_of,
+)
+from langchain_gigachat_ext.emulator.brain.text import joke, topic_of
+
+_MAX_DEPTH = 8
+_NEGATION = re.compile(
+    r"(?:\b(?:no|not|without|exclude|skip)|(?<!\w)(?:не|без|никаких))\s+(?:\w+\s+)?$", re.IGNORECASE
+)
+
+
+class SchemaFiller:
+    """Builds one JSON value that validates against a schema, drawing values from the text."""
+
+    def __init__(
+        self,
+        root: dict[str, Any],
+        facts: TextFacts,
+        lang: Language,
+        seed: int,
+        *,
+        ignore_concepts: frozenset[str] = frozenset(),
+        fill_optional: bool = False,
+        avoid: frozenset[str] = frozenset(),
+    ) -> None:
+        """Prepare a filler.
+
+        Args:
+            root: The schema (``$defs``/``definitions`` for ``$ref`` are looked up here).
+            facts: Facts extracted from the user's text (their ``used`` spans are updated).
+            lang: Language for generated strings.
+            seed: Deterministic seed.
+            ignore_concepts: Concepts left out of free-text values (e.g. the tool's own topic).
+            fill_optional: Fill optional properties even without evidence in the text.
+            avoid: Enum options to pass over when another option is available.
+        """
+        self.root = root
+        self.facts = facts
+        self.lang = lang
+        self.seed = seed
+        self.ignore_concepts = ignore_concepts
+        self.fill_optional = fill_optional
+        self.avoid = avoid
+        self._text_concepts = {concept(word) for word in words(facts.text)}
+
+    def instance(self) -> Any:
+        """Fill the root schema."""
+        return self.value(self.root, name="", description="", depth=0)
+
+    def resolve(self, schema: Any) -> dict[str, Any]:
+        """Follow ``$ref`` and merge ``allOf`` parts into one schema dict."""
+        if not isinstance(schema, dict):
+            return {}
+        for _ in range(_MAX_DEPTH):
+            ref = schema.get("$ref")
+            if not isinstance(ref, str):
+                break
+            target: Any = self.root
+            for part in ref.removeprefix("#/").split("/"):
+                target = target.get(part, {}) if isinstance(target, dict) else {}
+            schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+        if isinstance(schema.get("allOf"), list):
+            merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+            for part in schema["allOf"]:
+                resolved = self.resolve(part)
+                merged.setdefault("properties", {}).update(resolved.get("properties", {}))
+                merged["required"] = [*merged.get("required", []), *resolved.get("required", [])]
+                for key, item in resolved.items():
+                    merged.setdefault(key, item)
+            schema = merged
+        return schema
+
+    def value(self, schema: Any, *, name: str, description: str, depth: int) -> Any:
+        """Fill any schema node.
+
+        Args:
+            schema: The node.
+            name: Property name the node belongs to ("" at the root or in arrays).
+            description: Best description known for the node.
+            depth: Nesting depth (recursive schemas stop at a fixed depth).
+
+        Returns:
+            A JSON-compatible value valid for the node.
+        """
+        node = self.resolve(schema)
+        description = str(node.get("description") or description or "")
+        if "const" in node:
+            return node["const"]
+        variants = node.get("anyOf") or node.get("oneOf")
+        if isinstance(variants, list) and variants:
+            chosen = self._pick_variant(variants)
+            merged = {k: v for k, v in node.items() if k not in {"anyOf", "oneOf"}}
+            return self.value({**merged, **chosen}, name=name, description=description, depth=depth)
+        if isinstance(node.get("enum"), list) and node["enum"]:
+            return self._enum(node["enum"], name)
+        kind = type_of(node)
+        if depth > _MAX_DEPTH:
+            return minimal_value(kind)
+        if kind == "object":
+            return self.fill_object(node, depth)
+        if kind == "array":
+            return self._array(node, name, description, depth)
+        if kind in {"integer", "number"}:
+            return self._number(node, name, integer=kind == "integer")
+        if kind == "boolean":
+            return self._boolean(node, name)
+        if kind == "null":
+            return None
+        return self._string(node, name, description)
+
+    def fill_object(self, node: dict[str, Any], depth: int) -> dict[str, Any]:
+        """Fill every required property and the optional ones the text gives evidence for.
+
+        Discriminated objects are honoured: when a filled enum value names an optional sibling
+        property (``{"tool": "get_weather", "get_weather": {...}}``), that sibling is filled
+        and the siblings named by the other enum options are left out.
+        """
+        properties = node.get("properties")
+        if not isinstance(properties, dict):
+            return {}
+        required = [key for key in node.get("required", []) if key in properties]
+        filled = self._fill_keys(properties, required, depth)
+        chosen_values = {value for value in filled.values() if isinstance(value, str)}
+        branch_names = {
+            str(option)
+            for key in filled
+            for option in self.resolve(properties[key]).get("enum", [])
+        }
+        optional = [
+            key
+            for key in properties
+            if key not in filled
+            and (
+                key in chosen_values
+                or _required_when(properties[key], filled)
+                or (key not in branch_names and (self.fill_optional or self._has_evidence(key)))
+            )
+        ]
+        filled.update(self._fill_keys(properties, optional, depth))
+        return {key: filled[key] for key in properties if key in filled}
+
+    def _fill_keys(self, properties: dict[str, Any], keys: list[str], depth: int) -> dict[str, Any]:
+        categories = {key: property_category(key, description_of(properties[key])) for key in keys}
+        order = sorted(keys, key=lambda key: self._fill_rank(key, properties[key], categories[key]))
+        return {
+            key: self.value(
+                properties[key],
+                name=key,
+                description=description_of(properties[key]),
+                depth=depth + 1,
+            )
+            for key in order
+        }
+
+    # -- evidence and categories -------------------------------------------------------------
+
+    def _fill_rank(self, name: str, schema: Any, category: str) -> int:
+        """Order of filling: explicit ``name=value`` first, then specific, non-text, free text."""
+        if self._explicit_present(name):
+            return 0
+        if category in SPECIFIC_FIRST:
+            return 1 + SPECIFIC_FIRST.index(category)
+        if type_of(self.resolve(schema)) != "string":
+            return 1 + len(SPECIFIC_FIRST)
+        return 2 + len(SPECIFIC_FIRST)
+
+    def _explicit(self, name: str) -> str | None:
+        """A value written as ``name=value`` / ``name: value`` in the text."""
+        if not name:
+            return None
+        pattern = re.compile(
+            rf"\b{re.escape(name)}\s*[:=]\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s,;)]+))", re.IGNORECASE
+        )
+        match = pattern.search(self.facts.text)
+        if match is None or not self.facts.is_free(match.span()):
+            return None
+        self.facts.used.append(match.span())
+        return next(group for group in match.groups() if group is not None)
+
+    def _has_evidence(self, name: str) -> bool:
+        if self._explicit_present(name):
+            return True
+        for word in words(name):
+            if len(word) < 3 or word.lower() in GENERIC_NAME_WORDS:
+                continue
+            for match in re.finditer(re.escape(word), self.facts.text, re.IGNORECASE):
+                if not _NEGATION.search(self.facts.text[: match.start()]):
+                    return True
+            if concept(word) in self._text_concepts and word.lower() not in self.facts.text.lower():
+                return True
+        return False
+
+    def _explicit_present(self, name: str) -> bool:
+        return bool(re.search(rf"\b{re.escape(name)}\s*[:=]", self.facts.text, re.IGNORECASE))
+
+    def _pick_variant(self, variants: list[Any]) -> dict[str, Any]:
+        resolved = [self.resolve(variant) for variant in variants]
+        for variant in resolved:
+            if type_of(variant) != "null":
+                return variant
+        return resolved[0]
+
+    # -- scalars --------------------------------------------------------------------------------
+
+    def _enum(self, options: list[Any], name: str) -> Any:
+        explicit = self._explicit(name)
+        if explicit is not None:
+            for option in options:
+                if str(option).lower() == explicit.lower():
+                    return option
+        if any(str(option) not in self.avoid for option in options):
+            options = [option for option in options if str(option) not in self.avoid]
+        text = self.facts.text.lower()
+        text_concepts = {concept(word) for word in words(self.facts.text)}
+        best, best_score = options[0], 0
+        for option in options:
+            label = str(option)
+            score = 0
+            if re.search(rf"(?<!\w){re.escape(label.lower())}(?!\w)", text):
+                score = 100
+            else:
+                option_words = [w for w in words(label) if w.lower() not in GENERIC_NAME_WORDS]
+                score = sum(concept(word) in text_concepts for word in option_words)
+            if score > best_score:
+                best, best_score = option, score
+        return best
+
+    def _number(self, node: dict[str, Any], name: str, *, integer: bool) -> float:
+        explicit = self._explicit(name)
+        value: float | None = None
+        if explicit is not None:
+            try:
+                value = float(explicit.replace(",", "."))
+            except ValueError:
+                value = None
+        if value is None:
+            found = self.facts.take(self.facts.numbers)
+            if found is not None:
+                value = float(found.value)
+        if value is None:
+            default = node.get("default")
+            value = float(default) if isinstance(default, (int, float)) else 1.0
+        value = clamp(value, node, integer=integer)
+        return round(value) if integer else value
+
+    def _boolean(self, node: dict[str, Any], name: str) -> bool:
+        explicit = self._explicit(name)
+        if explicit is not None:
+            return explicit.lower() in {"true", "yes", "1", "да"}
+        for word in words(name):
+            if len(word) < 3 or word.lower() in GENERIC_NAME_WORDS:
+                continue
+            match = re.search(re.escape(word), self.facts.text, re.IGNORECASE)
+            if match:
+                return not _NEGATION.search(self.facts.text[: match.start()])
+        default = node.get("default")
+        return default if isinstance(default, bool) else False
+
+    def _string(self, node: dict[str, Any], name: str, description: str) -> str:
+        value = self._string_value(node, name, description)
+        max_length = node.get("maxLength")
+        if isinstance(max_length, int) and len(value) > max_length:
+            value = value[:max_length]
+        min_length = node.get("minLength")
+        if isinstance(min_length, int) and len(value) < min_length:
+            value = (value + " " + "x" * min_length)[:min_length] if value else "x" * min_length
+        return value
+
+    def _string_value(self, node: dict[str, Any], name: str, description: str) -> str:
+        explicit = self._explicit(name)
+        if explicit is not None:
+            return explicit
+        formatted = formatted_value(node.get("format"), self.facts.text, self.seed)
+        if formatted is not None:
+            return formatted
+        category = property_category(name, description)
+        if category in {"setup", "punchline", "joke"}:
+            setup, punchline = joke(self.facts.text, self.lang, self.seed)
+            return {"setup": setup, "punchline": punchline}.get(category, f"{setup} {punchline}")
+        if category == "currency":
+            found = self.facts.take(self.facts.currencies)
+            if found is not None:
+                return str(found.value)
+            return "RUB" if re.search(r"to|target|в|к", name, re.IGNORECASE) else "USD"
+        if category == "expression" and self.facts.expression is not None:
+            self.facts.used.append(self.facts.expression.span)
+            return str(self.facts.expression.value)
+        if category == "language":
+            return self.lang
+        if category == "id":
+            found = self._id_after_keyword(name, description) or self.facts.take(
+                self.facts.id_tokens
+            )
+            if found is not None:
+                return str(found.value)
+        quoted = self.facts.take(self.facts.quotes)
+        if quoted is not None:
+            return str(quoted.value)
+        if category == "id":
+            return str(self.seed % 100_000).zfill(5)  # no id in the text: a stable placeholder
+        entity = self._entity(category)
+        if entity is not None:
+            return entity
+        default = node.get("default")
+        if isinstance(default, str):
+            return default
+        return self._phrase(name)
+
+    def _id_after_keyword(self, name: str, description: str) -> Found | None:
+        stems = {stem(word) for word in words(f"{name} {description}") if not is_stop_word(word)}
+        text = self.facts.text
+        for match in re.finditer(r"[^\W_]+", text):
+            if stem(match.group(0)) not in stems:
+                continue
+            following = [token for token in self.facts.id_tokens if token.span[0] >= match.end()]
+            found = self.facts.take(following[:1])
+            if found is not None:
+                return found
+        return None
+
+    def _entity(self, category: str) -> str | None:
+        if category == "query":
+            return None
+        runs: list[Found] = []
+        if category == "location":
+            runs = capitalized_runs(self.facts.text, after_preposition=True)
+        runs = runs + capitalized_runs(self.facts.text)
+        found = self.facts.take(runs)
+        if found is not None:
+            return str(found.value)
+        if category == "location":
+            free_words = [
+                Found(word.text, (word.start, word.start + len(word.text)))
+                for word in keywords(self.facts.text, limit=10)
+            ]
+            found = self.facts.take(free_words[::-1])
+            if found is not None:
+                return str(found.value)
+        return None
+
+    def _phrase(self, name: str) -> str:
+        """The topical words of the text (not yet used), as a short free-text value."""
+        ignore = self.ignore_concepts | {concept(word) for word in words(name)}
+        picked: list[str] = []
+        for match in re.finditer(r"[^\W_]+(?:['’-][^\W_]+)*", self.facts.text):
+            word = match.group(0)
+            if is_stop_word(word) or word.lower() in FILLER_WORDS or concept(word) in ignore:
+                continue
+            if self.facts.is_free(match.span()):
+                picked.append(word)
+        if picked:
+            return " ".join(picked[:12])
+        if self.facts.text.strip():
+            return self.facts.text.strip()[:200]
+        return topic_of("", self.lang)
+
+    # -- arrays ---------------------------------------------------------------------------------
+
+    def _array(self, node: dict[str, Any], name: str, description: str, depth: int) -> list[Any]:
+        items_schema = self.resolve(node.get("items", {}))
+        kind = type_of(items_schema)
+        items: list[Any]
+        if isinstance(items_schema.get("enum"), list) and items_schema["enum"]:
+            text = self.facts.text.lower()
+            items = [opt for opt in items_schema["enum"] if str(opt).lower() in text]
+            items = items or [items_schema["enum"][0]]
+        elif (
+            kind == "string"
+            and len([q for q in self.facts.quotes if self.facts.is_free(q.span)]) > 1
+        ):
+            items = []
+            while (quoted := self.facts.take(self.facts.quotes)) is not None:
+                items.append(quoted.value)
+        elif kind in {"integer", "number"} and self.facts.numbers:
+            items = []
+            while (number := self.facts.take(self.facts.numbers)) is not None:
+                items.append(clamp(float(number.value), items_schema, integer=kind == "integer"))
+            items = [round(v) if kind == "integer" else v for v in items]
+            items = items or [
+                self.value(items_schema, name=name, description=description, depth=depth + 1)
+            ]
+        elif kind == "string" and not items_schema.get("format"):
+            wanted = max(1, node.get("minItems", 1), min(3, node.get("maxItems", 3)))
+            items = [
+                keyword.text
+                for keyword in keywords(self.facts.text, limit=wanted + 4)
+                if self.facts.is_free((keyword.start, keyword.start + len(keyword.text)))
+            ][:wanted]
+            items = items or [
+                self.value(items_schema, name=name, description=description, depth=depth + 1)
+            ]
+        else:
+            items = [self.value(items_schema, name=name, description=description, depth=depth + 1)]
+        min_items = node.get("minItems")
+        while isinstance(min_items, int) and len(items) < min_items:
+            items.append(
+                self.value(items_schema, name=name, description=description, depth=depth + 1)
+            )
+        max_items = node.get("maxItems")
+        if isinstance(max_items, int):
+            items = items[:max_items]
+        return items
+
+
+_CONDITIONAL = re.compile(r"when (\w+) is '([^']+)' \(required\)")
+
+
+def _required_when(schema: Any, filled: dict[str, Any]) -> bool:
+    """A property described as "Only when kind is 'x' (required)" once ``kind`` is ``x``.
+
+    That is how a folded union states per-variant required fields in words; a model reads it.
+    """
+    description = schema.get("description", "") if isinstance(schema, dict) else ""
+    match = _CONDITIONAL.search(description)
+    return match is not None and filled.get(match.group(1)) == match.group(2)

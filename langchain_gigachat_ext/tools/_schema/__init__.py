@@ -1,0 +1,1 @@
+"""The schema compiler's private parts: the node it works on, text hints, unions."""
