@@ -13,7 +13,6 @@ import ssl
 from typing import Any
 
 import httpx
-from gigachat import exceptions as sdk
 from langchain_core.exceptions import (
     ContextOverflowError,
     ModelAPIError,
@@ -26,6 +25,8 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
+
+from langchain_gigachat_ext.client.sdk import errors as sdk
 
 __all__ = [
     "GigaChatAPIError",

@@ -28,8 +28,6 @@ import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from gigachat.api import files as sdk_files
-from gigachat.models.files import UploadedFile
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, Field, PrivateAttr
 
@@ -38,6 +36,8 @@ from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
 from langchain_gigachat_ext.attachments.media import PreparedMedia, prepare_media
 from langchain_gigachat_ext.attachments.sources import scan_attachments
 from langchain_gigachat_ext.attachments.uploads import AttachmentUploader, ResolvedAttachments
+from langchain_gigachat_ext.client.sdk import UploadedFile
+from langchain_gigachat_ext.client.sdk import files as sdk_files
 from langchain_gigachat_ext.errors import GigaChatNotFoundError
 
 if TYPE_CHECKING:

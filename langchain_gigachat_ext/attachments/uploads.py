@@ -31,8 +31,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gigachat.api import files as sdk_files
-
 from langchain_gigachat_ext._catalog import file_kind
 from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher, Fetched
 from langchain_gigachat_ext.attachments.guard import redact_url
@@ -64,12 +62,12 @@ from langchain_gigachat_ext.attachments.sources import (
     scan_attachments,
     source_from_block,
 )
+from langchain_gigachat_ext.client.sdk import files as sdk_files
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatNotFoundError
 
 if TYPE_CHECKING:
-    from gigachat.models.files import UploadedFile
-
     from langchain_gigachat_ext.chat.v1.messages import BlockConverter
+    from langchain_gigachat_ext.client.sdk import UploadedFile
     from langchain_gigachat_ext.client.transport import Transport
 
 __all__ = [

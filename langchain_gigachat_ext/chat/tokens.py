@@ -9,10 +9,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gigachat.api import tools as sdk_tools
 from langchain_core.messages import BaseMessage
 
 from langchain_gigachat_ext.chat.v1.messages import to_gigachat_messages
+from langchain_gigachat_ext.client.sdk import tools as sdk_tools
 
 if TYPE_CHECKING:
     from langchain_gigachat_ext.client.transport import Transport

@@ -16,8 +16,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import httpx
-from gigachat.api import auth as sdk_auth
 from pydantic import SecretStr
+
+from langchain_gigachat_ext.client.sdk import auth as sdk_auth
 
 # OAuth answers expires_at in milliseconds (REC, PROTOCOL §2.1); the password endpoint answers
 # `exp` that is probably seconds (PROTOCOL §2.2, inferred). Values below this bound are seconds.

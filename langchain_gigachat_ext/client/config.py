@@ -14,11 +14,11 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from gigachat import settings as sdk_settings
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from langchain_gigachat_ext.client.auth import AuthSettings
 from langchain_gigachat_ext.client.retry import RetryPolicy
+from langchain_gigachat_ext.client.sdk import settings as sdk_settings
 from langchain_gigachat_ext.client.transport import HttpSettings, Transport
 
 _TRUE = {"1", "true", "yes", "on"}

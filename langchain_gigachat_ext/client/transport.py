@@ -23,11 +23,11 @@ from typing import Any, NoReturn, TypeVar
 
 import httpx
 import pydantic
-from gigachat import exceptions as sdk
 
 from langchain_gigachat_ext.client.auth import AuthSettings, Token, TokenManager
 from langchain_gigachat_ext.client.http_clients import AsyncClient, Client
 from langchain_gigachat_ext.client.retry import RetryPolicy
+from langchain_gigachat_ext.client.sdk import errors as sdk
 from langchain_gigachat_ext.errors import (
     GigaChatError,
     GigaChatMalformedResponseError,

@@ -10,13 +10,13 @@ from contextlib import contextmanager
 from typing import TypeVar, cast
 
 import httpx
-from gigachat.api import tools as sdk_tools
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages.ai import UsageMetadata
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from langchain_gigachat_ext._catalog import EMBEDDING_MODELS, MAX_EMBEDDING_BATCH_ITEMS
 from langchain_gigachat_ext.client.config import GigaChatConnection, env_str
+from langchain_gigachat_ext.client.sdk import tools as sdk_tools
 from langchain_gigachat_ext.embeddings.batches import chunked, plan_batches, weighted_mean
 from langchain_gigachat_ext.embeddings.concurrency import Moving, map_async, map_threads
 from langchain_gigachat_ext.embeddings.inputs import (

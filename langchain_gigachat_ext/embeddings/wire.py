@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
-from gigachat.api.utils import build_headers, build_response
-from gigachat.models.embeddings import Embeddings as SdkEmbeddings
 
+from langchain_gigachat_ext.client.sdk import Embeddings as SdkEmbeddings
+from langchain_gigachat_ext.client.sdk import build_headers, build_response
 from langchain_gigachat_ext.embeddings.leaf_vectors import untrack_vectors
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 

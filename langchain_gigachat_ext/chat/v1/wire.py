@@ -16,11 +16,15 @@ from typing import Any
 
 import httpx
 import pydantic
-from gigachat.api.utils import EVENT_STREAM, build_headers, build_response
-from gigachat.models.chat import ChatCompletion
 
 from langchain_gigachat_ext.chat.v1.response import WireChunk, WireCompletion
 from langchain_gigachat_ext.chat.v1.schema import parse_chunk, parse_completion
+from langchain_gigachat_ext.client.sdk import (
+    EVENT_STREAM,
+    ChatCompletion,
+    build_headers,
+    build_response,
+)
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 CHAT_PATH = "/chat/completions"

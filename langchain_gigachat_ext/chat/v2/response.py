@@ -24,7 +24,12 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from gigachat.models.chat_completions import (
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import tool_call, tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from langchain_gigachat_ext.client.sdk import (
     ChatCompletionChunk,
     ChatCompletionResponse,
     ChatContentPart,
@@ -34,13 +39,9 @@ from gigachat.models.chat_completions import (
     ChatToolExecution,
     ChatUsage,
 )
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages.ai import InputTokenDetails, UsageMetadata
-from langchain_core.messages.tool import tool_call, tool_call_chunk
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 if TYPE_CHECKING:
-    from gigachat.models.chat_completions import ChatLogprob
+    from langchain_gigachat_ext.client.sdk import ChatLogprob
 
 from langchain_gigachat_ext.chat.v1.response import (
     PROVIDER,

@@ -22,8 +22,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pydantic
-from gigachat.api.utils import build_response
-from gigachat.models.chat_completions import ChatCompletionChunk, ChatCompletionResponse
 
 from langchain_gigachat_ext.chat.v1.wire import (
     absolute_url,
@@ -34,6 +32,11 @@ from langchain_gigachat_ext.chat.v1.wire import (
     x_headers,
 )
 from langchain_gigachat_ext.chat.v2.response import DONE_EVENT
+from langchain_gigachat_ext.client.sdk import (
+    ChatCompletionChunk,
+    ChatCompletionResponse,
+    build_response,
+)
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 VERSION_SUFFIX = re.compile(r"/v\d+$")

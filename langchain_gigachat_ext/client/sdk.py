@@ -1,0 +1,50 @@
+"""The one module that imports the official ``gigachat`` SDK; everything else imports from here.
+
+The SDK is used for what it is the reference of: the OAuth and password sign-in calls, the
+Files and ``/tokens/count`` calls, request headers, error mapping (its typed exceptions) and
+the response models. Fencing it here shows what an SDK upgrade can touch in one file.
+Importing any ``gigachat`` module loads the whole SDK, so importing it all here costs nothing
+extra.
+"""
+
+from gigachat import exceptions as errors
+from gigachat import settings
+from gigachat.api import auth, files, tools
+from gigachat.api.utils import EVENT_STREAM, build_headers, build_response
+from gigachat.models.chat import ChatCompletion
+from gigachat.models.chat_completions import (
+    ChatCompletionChunk,
+    ChatCompletionResponse,
+    ChatContentPart,
+    ChatFunctionCall,
+    ChatLogprob,
+    ChatMessage,
+    ChatMessageChunk,
+    ChatToolExecution,
+    ChatUsage,
+)
+from gigachat.models.embeddings import Embeddings
+from gigachat.models.files import UploadedFile
+
+__all__ = [
+    "EVENT_STREAM",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionResponse",
+    "ChatContentPart",
+    "ChatFunctionCall",
+    "ChatLogprob",
+    "ChatMessage",
+    "ChatMessageChunk",
+    "ChatToolExecution",
+    "ChatUsage",
+    "Embeddings",
+    "UploadedFile",
+    "auth",
+    "build_headers",
+    "build_response",
+    "errors",
+    "files",
+    "settings",
+    "tools",
+]
