@@ -4,7 +4,7 @@ GigaChat cannot fetch URLs itself (v1 takes only uploaded file ids, PROTOCOL §6
 client downloads them. Downloads use their own httpx clients (not the API's: different host,
 no auth header), never read more than ``max_bytes``, and must finish within ``timeout`` seconds
 in total. Redirects are followed by hand (at most ``MAX_REDIRECTS``) so that the SSRF guard in
-``_attachment_guard`` checks every hop before it is requested.
+:mod:`.guard` checks every hop before it is requested.
 
 Each hop picks its route from the environment like ``urllib`` does (``HTTP(S)_PROXY``,
 ``ALL_PROXY``, ``NO_PROXY``): through the proxy, or directly — and a direct connection always

@@ -8,7 +8,7 @@ reach the cloud metadata service, the bank's intranet or the host's own ports. T
   reserved, unspecified, shared (CGNAT) and other non-global ranges are refused, for IPv4 and
   IPv6, including IPv4 embedded in IPv6 (mapped ``::ffff:a.b.c.d``, 6to4, NAT64).
 * The check runs before each hop (:func:`check_url`), and — for every direct connection —
-  again at connect time: ``_attachment_pinning.PinnedTransport`` connects only to an address it
+  again at connect time: :class:`.pinning.PinnedTransport` connects only to an address it
   has just checked, so a DNS answer that changes between check and connect (DNS rebinding)
   cannot slip through. A hop that goes through an ``HTTP(S)_PROXY``/``ALL_PROXY`` (its host not
   excluded by ``NO_PROXY``) is connected by the proxy; the per-hop check still runs for it.

@@ -1,6 +1,6 @@
 """Generated-image markup in streamed answers → image blocks, chunk by chunk.
 
-The ``<img src="…" fuse="true"/>`` tag (see ``_attachment_output``) may be cut anywhere by the
+The ``<img src="…" fuse="true"/>`` tag (see :mod:`.output`) may be cut anywhere by the
 SSE chunking, so :class:`GeneratedImageFilter` holds back a tail that could still become a tag
 (at most ``MAX_HELD_CHARS``) and splits the rest with the very function ``invoke`` uses. No tag
 can contain ``<`` or ``>``, so the only tail worth holding starts at the last ``<`` and has no

@@ -1,23 +1,21 @@
-"""Images, documents and audio in chat messages → uploaded GigaChat file ids.
+"""Attachment sources → GigaChat file ids: download, convert, upload once per content.
 
 GigaChat v1 takes files only as ids of uploads in a message's ``attachments`` (PROTOCOL §6.2,
 §6.6). Sending a multimodal message therefore runs in three phases:
 
 1. **Scan** (pure): every non-text block becomes an :class:`AttachmentSource`
-   (:func:`scan_attachments`; all LangChain forms are listed in ``_attachment_sources``).
-2. **Resolve** (I/O): :class:`AttachmentUploader` turns sources into file ids — downloads URLs
-   (public hosts only unless allowed, see ``_attachment_guard``), reads local files (opt-in),
-   converts formats the API rejects, uploads through the Files API — with a bounded
+   (:func:`~.sources.scan_attachments`; all LangChain forms are listed in :mod:`.sources`).
+2. **Resolve** (I/O, this module): :class:`AttachmentUploader` turns sources into file ids —
+   downloads URLs (public hosts only unless allowed, see :mod:`.guard`), reads local files
+   (opt-in), converts formats the API rejects, uploads through the Files API — with a bounded
    content-hash (sha256) LRU cache, so the same bytes upload once per model instance. Caller
    given file ids are looked up (``GET /files/{id}``, remembered) so that the limits know their
-   kind and size too. ``resolve`` is the sync path, ``aresolve`` the async one (never blocks the
-   event loop).
-3. **Convert** (pure): :meth:`ResolvedAttachments.converter` is the lookup the message
-   normaliser calls for each block; :meth:`ResolvedAttachments.arrange` splits several images
-   (or documents) of one message into consecutive messages and enforces the per-request limits.
-
-Generated images in answers become standard ``image`` blocks (:func:`with_generated_images`;
-streamed answers through ``_attachment_stream``).
+   kind and size too. ``resolve`` is the sync path, ``aresolve`` the async one (never blocks
+   the event loop).
+3. **Convert** (pure, :mod:`.resolved`): :meth:`ResolvedAttachments.converter` is the lookup
+   the message normaliser calls for each block; :meth:`ResolvedAttachments.arrange` splits
+   several images (or documents) of one message into consecutive messages and enforces the
+   per-request limits.
 """
 
 from __future__ import annotations
@@ -27,122 +25,26 @@ import hashlib
 import mimetypes
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_gigachat_ext._catalog import file_kind
 from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher, Fetched
 from langchain_gigachat_ext.attachments.guard import redact_url
-from langchain_gigachat_ext.attachments.layout import (
-    DOCUMENT_MARKER,
-    IMAGE_MARKER,
-    TOOL_ATTACHMENT_HEADER,
-    TOOL_ATTACHMENT_NOTE,
-    AttachmentInfo,
-    arrange_attachments,
-    check_request_limits,
-    dedupe_attachments,
-    move_tool_attachments,
-    split_attachments,
-)
-from langchain_gigachat_ext.attachments.media import (
-    PreparedMedia,
-    normalise_mime,
-    prepare_media,
-)
-from langchain_gigachat_ext.attachments.output import (
-    generated_image_blocks,
-    generated_image_content,
-    render_generated_image,
-    with_generated_images,
-)
-from langchain_gigachat_ext.attachments.sources import (
-    AttachmentSource,
-    scan_attachments,
-    source_from_block,
-)
+from langchain_gigachat_ext.attachments.media import PreparedMedia, normalise_mime, prepare_media
+from langchain_gigachat_ext.attachments.resolved import ResolvedAttachments, ResolvedFile
+from langchain_gigachat_ext.attachments.sources import AttachmentSource
 from langchain_gigachat_ext.client.sdk import files as sdk_files
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatNotFoundError
 
 if TYPE_CHECKING:
-    from langchain_gigachat_ext.chat.v1.messages import BlockConverter
     from langchain_gigachat_ext.client.sdk import UploadedFile
     from langchain_gigachat_ext.client.transport import Transport
 
-__all__ = [
-    "DOCUMENT_MARKER",
-    "IMAGE_MARKER",
-    "TOOL_ATTACHMENT_HEADER",
-    "TOOL_ATTACHMENT_NOTE",
-    "AttachmentFetcher",
-    "AttachmentInfo",
-    "AttachmentSource",
-    "AttachmentUploader",
-    "ResolvedAttachments",
-    "ResolvedFile",
-    "arrange_attachments",
-    "check_request_limits",
-    "dedupe_attachments",
-    "generated_image_blocks",
-    "generated_image_content",
-    "move_tool_attachments",
-    "render_generated_image",
-    "scan_attachments",
-    "source_from_block",
-    "split_attachments",
-    "with_generated_images",
-]
+__all__ = ["MAX_PARALLEL_UPLOADS", "AttachmentUploader", "kind_of_mime"]
 
 MAX_PARALLEL_UPLOADS = 4
 """Concurrent downloads/uploads of one async call."""
-
-
-@dataclass(frozen=True)
-class ResolvedFile:
-    """An attachment ready to send."""
-
-    file_id: str
-    """Id to put into ``attachments``."""
-    kind: str | None
-    """``image``, ``audio`` or ``document`` (None only inside the file-card memo, when the
-    card's name says nothing)."""
-    size: int = 0
-    """Bytes (from the upload or the file's card)."""
-
-
-class ResolvedAttachments:
-    """Sources of one request mapped to file ids; builds the pure block converter."""
-
-    def __init__(self, files: Mapping[tuple[str, str], ResolvedFile] | None = None) -> None:
-        """Wrap ``files`` (source key → resolved file)."""
-        self.files: dict[tuple[str, str], ResolvedFile] = dict(files or {})
-
-    def converter(self) -> BlockConverter:
-        """The ``convert_block`` for ``messages.to_gigachat_messages`` (a pure lookup)."""
-
-        def convert(block: dict[str, Any]) -> list[str] | str:
-            source = source_from_block(block)
-            if source.origin == "text":
-                return source.location
-            found = self.files.get(source.key)
-            if found is None:
-                msg = (
-                    f"The {source.block_type!r} block was not uploaded before sending; this is a "
-                    "bug unless the messages changed between resolution and sending."
-                )
-                raise GigaChatInvalidInputError(msg)
-            return [found.file_id]
-
-        return convert
-
-    def info(self) -> dict[str, AttachmentInfo]:
-        """File id → kind and size, for the layout rules."""
-        return {f.file_id: AttachmentInfo(f.kind, f.size) for f in self.files.values()}
-
-    def arrange(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Split multi-image/document messages, enforce request limits (``_attachment_layout``)."""
-        return arrange_attachments(messages, self.info())
 
 
 def kind_of_mime(mime: str | None) -> str | None:

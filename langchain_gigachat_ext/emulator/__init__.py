@@ -8,6 +8,11 @@ with GigaChatEmulator() as emu:
     client = gigachat.GigaChat(**emu.client_kwargs(), model="GigaChat")
 ```
 
+Rooms: :mod:`.server` (the HTTP app and its per-request plumbing), :mod:`.api` (``v1`` and ``v2``
+routes: request rules and rendering), :mod:`.brain` (the deterministic model, no HTTP). Here at
+the root sit the faces users touch: :mod:`.runner`, :mod:`.cli`, :mod:`.pytest_plugin`,
+:mod:`.faults` and :mod:`.script`.
+
 Names are imported lazily so that ``emulator.brain`` stays importable without the server extras.
 """
 

@@ -1,7 +1,8 @@
 """The emulator's deterministic model: reads the request's schema and conversation, answers.
 
-:class:`Brain` (in :mod:`.core`) decides between text, function calls, structured output and
-built-in tools; the other modules are its faculties (facts, language, schema filling, ...).
+No HTTP here: :mod:`.core` holds the contract (:class:`Conversation` in, :class:`Reply` out) and
+:class:`Brain`; the other modules are its faculties (facts, language, schema filling, regexes,
+tokens, vectors, built-in tools).
 """
 
 from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Reply, Turn

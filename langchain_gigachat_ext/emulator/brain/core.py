@@ -1,4 +1,7 @@
-"""The emulator's deterministic scripted model ("brain").
+"""The brain's contract and its top decision: a :class:`Conversation` in, a :class:`Reply` out.
+
+:class:`Brain` chooses between text, function calls, structured output and a built-in tool and
+hands the details to its faculties (:mod:`.functions`, :mod:`.schema`, :mod:`.text`, ...).
 
 INTERFACE CONTRACT (shared by the server and the brain; keep signatures stable):
 the server turns a validated wire request (v1 or v2) into a :class:`Conversation`,
@@ -76,7 +79,7 @@ class Conversation:
     temperature: float | None = None
     """Sampling temperature (the brain is deterministic; kept for completeness)."""
     parallel_calls: bool = False
-    """Several function calls may share one answer (v2; rules in ``_brain_calls``)."""
+    """Several function calls may share one answer (v2; rules in :mod:`.calls`)."""
     builtin_tools: tuple[str, ...] = ()
     """Built-in tools offered (v2 ``tools``: ``web_search``, ``image_generate``, ...)."""
     forced_tool: str | None = None

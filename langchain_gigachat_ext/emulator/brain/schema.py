@@ -1,19 +1,30 @@
-"""Fill a JSON schema from the user's text: function arguments and structured output."""
+"""Fill a JSON schema from the user's text: function arguments and structured output.
+
+The filler walks the schema (``$ref``, ``allOf``, unions, enums, objects, arrays, scalars) and
+asks :mod:`.evidence` what the text says for each property; :mod:`.schema_kinds` names the
+property's kind.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from langchain_gigachat_ext.emulator.brain.facts import Found, TextFacts, capitalized_runs
+from langchain_gigachat_ext.emulator.brain.evidence import (
+    entity,
+    explicit_present,
+    explicit_value,
+    has_evidence,
+    id_after_keyword,
+    negated_before,
+    phrase,
+)
+from langchain_gigachat_ext.emulator.brain.facts import TextFacts
 from langchain_gigachat_ext.emulator.brain.lang import (
-    FILLER_WORDS,
     GENERIC_NAME_WORDS,
     Language,
     concept,
-    is_stop_word,
     keywords,
-    stem,
     words,
 )
 from langchain_gigachat_ext.emulator.brain.schema_kinds import (
@@ -25,12 +36,9 @@ from langchain_gigachat_ext.emulator.brain.schema_kinds import (
     property_category,
     type_of,
 )
-from langchain_gigachat_ext.emulator.brain.text import joke, topic_of
+from langchain_gigachat_ext.emulator.brain.text import joke
 
 _MAX_DEPTH = 8
-_NEGATION = re.compile(
-    r"(?:\b(?:no|not|without|exclude|skip)|(?<!\w)(?:не|без|никаких))\s+(?:\w+\s+)?$", re.IGNORECASE
-)
 
 
 class SchemaFiller:
@@ -178,44 +186,18 @@ class SchemaFiller:
 
     # -- evidence and categories -------------------------------------------------------------
 
+    def _has_evidence(self, name: str) -> bool:
+        return has_evidence(self.facts, name, self._text_concepts)
+
     def _fill_rank(self, name: str, schema: Any, category: str) -> int:
         """Order of filling: explicit ``name=value`` first, then specific, non-text, free text."""
-        if self._explicit_present(name):
+        if explicit_present(self.facts, name):
             return 0
         if category in SPECIFIC_FIRST:
             return 1 + SPECIFIC_FIRST.index(category)
         if type_of(self.resolve(schema)) != "string":
             return 1 + len(SPECIFIC_FIRST)
         return 2 + len(SPECIFIC_FIRST)
-
-    def _explicit(self, name: str) -> str | None:
-        """A value written as ``name=value`` / ``name: value`` in the text."""
-        if not name:
-            return None
-        pattern = re.compile(
-            rf"\b{re.escape(name)}\s*[:=]\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s,;)]+))", re.IGNORECASE
-        )
-        match = pattern.search(self.facts.text)
-        if match is None or not self.facts.is_free(match.span()):
-            return None
-        self.facts.used.append(match.span())
-        return next(group for group in match.groups() if group is not None)
-
-    def _has_evidence(self, name: str) -> bool:
-        if self._explicit_present(name):
-            return True
-        for word in words(name):
-            if len(word) < 3 or word.lower() in GENERIC_NAME_WORDS:
-                continue
-            for match in re.finditer(re.escape(word), self.facts.text, re.IGNORECASE):
-                if not _NEGATION.search(self.facts.text[: match.start()]):
-                    return True
-            if concept(word) in self._text_concepts and word.lower() not in self.facts.text.lower():
-                return True
-        return False
-
-    def _explicit_present(self, name: str) -> bool:
-        return bool(re.search(rf"\b{re.escape(name)}\s*[:=]", self.facts.text, re.IGNORECASE))
 
     def _pick_variant(self, variants: list[Any]) -> dict[str, Any]:
         resolved = [self.resolve(variant) for variant in variants]
@@ -227,7 +209,7 @@ class SchemaFiller:
     # -- scalars --------------------------------------------------------------------------------
 
     def _enum(self, options: list[Any], name: str) -> Any:
-        explicit = self._explicit(name)
+        explicit = explicit_value(self.facts, name)
         if explicit is not None:
             for option in options:
                 if str(option).lower() == explicit.lower():
@@ -250,7 +232,7 @@ class SchemaFiller:
         return best
 
     def _number(self, node: dict[str, Any], name: str, *, integer: bool) -> float:
-        explicit = self._explicit(name)
+        explicit = explicit_value(self.facts, name)
         value: float | None = None
         if explicit is not None:
             try:
@@ -268,7 +250,7 @@ class SchemaFiller:
         return round(value) if integer else value
 
     def _boolean(self, node: dict[str, Any], name: str) -> bool:
-        explicit = self._explicit(name)
+        explicit = explicit_value(self.facts, name)
         if explicit is not None:
             return explicit.lower() in {"true", "yes", "1", "да"}
         for word in words(name):
@@ -276,7 +258,7 @@ class SchemaFiller:
                 continue
             match = re.search(re.escape(word), self.facts.text, re.IGNORECASE)
             if match:
-                return not _NEGATION.search(self.facts.text[: match.start()])
+                return not negated_before(self.facts.text, match.start())
         default = node.get("default")
         return default if isinstance(default, bool) else False
 
@@ -291,7 +273,7 @@ class SchemaFiller:
         return value
 
     def _string_value(self, node: dict[str, Any], name: str, description: str) -> str:
-        explicit = self._explicit(name)
+        explicit = explicit_value(self.facts, name)
         if explicit is not None:
             return explicit
         formatted = formatted_value(node.get("format"), self.facts.text, self.seed)
@@ -312,7 +294,7 @@ class SchemaFiller:
         if category == "language":
             return self.lang
         if category == "id":
-            found = self._id_after_keyword(name, description) or self.facts.take(
+            found = id_after_keyword(self.facts, name, description) or self.facts.take(
                 self.facts.id_tokens
             )
             if found is not None:
@@ -322,61 +304,13 @@ class SchemaFiller:
             return str(quoted.value)
         if category == "id":
             return str(self.seed % 100_000).zfill(5)  # no id in the text: a stable placeholder
-        entity = self._entity(category)
-        if entity is not None:
-            return entity
+        found_entity = entity(self.facts, category)
+        if found_entity is not None:
+            return found_entity
         default = node.get("default")
         if isinstance(default, str):
             return default
-        return self._phrase(name)
-
-    def _id_after_keyword(self, name: str, description: str) -> Found | None:
-        stems = {stem(word) for word in words(f"{name} {description}") if not is_stop_word(word)}
-        text = self.facts.text
-        for match in re.finditer(r"[^\W_]+", text):
-            if stem(match.group(0)) not in stems:
-                continue
-            following = [token for token in self.facts.id_tokens if token.span[0] >= match.end()]
-            found = self.facts.take(following[:1])
-            if found is not None:
-                return found
-        return None
-
-    def _entity(self, category: str) -> str | None:
-        if category == "query":
-            return None
-        runs: list[Found] = []
-        if category == "location":
-            runs = capitalized_runs(self.facts.text, after_preposition=True)
-        runs = runs + capitalized_runs(self.facts.text)
-        found = self.facts.take(runs)
-        if found is not None:
-            return str(found.value)
-        if category == "location":
-            free_words = [
-                Found(word.text, (word.start, word.start + len(word.text)))
-                for word in keywords(self.facts.text, limit=10)
-            ]
-            found = self.facts.take(free_words[::-1])
-            if found is not None:
-                return str(found.value)
-        return None
-
-    def _phrase(self, name: str) -> str:
-        """The topical words of the text (not yet used), as a short free-text value."""
-        ignore = self.ignore_concepts | {concept(word) for word in words(name)}
-        picked: list[str] = []
-        for match in re.finditer(r"[^\W_]+(?:['’-][^\W_]+)*", self.facts.text):
-            word = match.group(0)
-            if is_stop_word(word) or word.lower() in FILLER_WORDS or concept(word) in ignore:
-                continue
-            if self.facts.is_free(match.span()):
-                picked.append(word)
-        if picked:
-            return " ".join(picked[:12])
-        if self.facts.text.strip():
-            return self.facts.text.strip()[:200]
-        return topic_of("", self.lang)
+        return phrase(self.facts, name, self.ignore_concepts, self.lang)
 
     # -- arrays ---------------------------------------------------------------------------------
 

@@ -15,13 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from langchain_gigachat_ext.emulator.api.v1.chat import StreamCut, chat_completions
+from langchain_gigachat_ext.emulator.api.answer import StreamCut
+from langchain_gigachat_ext.emulator.api.rules import NO_SUCH_MODEL, parse_json
+from langchain_gigachat_ext.emulator.api.v1.chat import chat_completions
 from langchain_gigachat_ext.emulator.api.v1.embeddings import embeddings
-from langchain_gigachat_ext.emulator.api.v1.validation import (
-    NO_SUCH_MODEL,
-    parse_json,
-    validate_tokens_count,
-)
+from langchain_gigachat_ext.emulator.api.v1.validation import validate_tokens_count
 from langchain_gigachat_ext.emulator.api.v2.chat import chat_completions_v2
 from langchain_gigachat_ext.emulator.server.errors import ApiError, OAuthError
 from langchain_gigachat_ext.emulator.server.exchange import (

@@ -1,4 +1,4 @@
-"""GigaChat v1 wire shapes: compact JSON, error bodies, SSE framing, the model list.
+"""Wire shapes every route shares: compact JSON, content types, error bodies, SSE, the model list.
 
 Every shape here is taken from PROTOCOL.md (sections 4-6, 8) and the recorded cassettes.
 """

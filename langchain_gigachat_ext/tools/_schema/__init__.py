@@ -1,1 +1,1 @@
-"""The schema compiler's private parts: the node it works on, text hints, unions."""
+"""The schema compiler behind ``tools.schema``: compiler, nodes, unions, notes, restore plans."""

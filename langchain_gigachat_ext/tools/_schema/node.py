@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from langchain_gigachat_ext.tools._restore import RestorePlan
+from langchain_gigachat_ext.tools._schema.restore import RestorePlan
 
 __all__ = ["NodeCompiler", "SchemaNode"]
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from langchain_gigachat_ext.tools._restore import (
+from langchain_gigachat_ext.tools._schema.node import NodeCompiler, SchemaNode
+from langchain_gigachat_ext.tools._schema.restore import (
     KEEP,
     AlternativesPlan,
     ObjectPlan,
@@ -19,7 +20,6 @@ from langchain_gigachat_ext.tools._restore import (
     RestorePlan,
     Variant,
 )
-from langchain_gigachat_ext.tools._schema.node import NodeCompiler, SchemaNode
 from langchain_gigachat_ext.tools._schema.text import (
     join_description,
     parenthesize,

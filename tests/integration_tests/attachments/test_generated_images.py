@@ -15,7 +15,7 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 
 from langchain_gigachat_ext import ChatGigaChat
-from langchain_gigachat_ext.attachments.uploads import render_generated_image
+from langchain_gigachat_ext.attachments import render_generated_image
 from tests.integration_tests.attachments.conftest import make_image
 
 

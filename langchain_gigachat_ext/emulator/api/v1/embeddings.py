@@ -1,10 +1,11 @@
-"""``POST /embeddings``: validation, per-item usage, and a cheaply written response body.
+"""``POST /api/v1/embeddings``: validation, per-item usage, and a cheaply written response body.
 
 An answer holds ``items × dimensions`` floats (102,400 for 100 texts of ``Embeddings``, about
 480 KB of JSON), so three things keep it cheap:
 
 * the body is assembled from per-vector JSON fragments
-  (:func:`~._brain_vectors.embeddings_json`) instead of nested lists through ``json.dumps``;
+  (:func:`langchain_gigachat_ext.emulator.brain.vectors.embeddings_json`) instead of nested
+  lists through ``json.dumps``;
 * the fragments and token counts of recently served texts are kept in bounded caches
   (:data:`VECTORS`, :data:`TOKEN_COUNTS`): the default brain's values depend on the text (and
   dimensions) alone;
@@ -27,7 +28,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from langchain_gigachat_ext._catalog import EMBEDDING_MODELS
-from langchain_gigachat_ext.emulator.api.v1.validation import parse_json, validate_embeddings
+from langchain_gigachat_ext.emulator.api.rules import parse_json
+from langchain_gigachat_ext.emulator.api.v1.validation import validate_embeddings
 from langchain_gigachat_ext.emulator.brain.core import Brain
 from langchain_gigachat_ext.emulator.brain.tokens import count_tokens
 from langchain_gigachat_ext.emulator.brain.vectors import embeddings_json

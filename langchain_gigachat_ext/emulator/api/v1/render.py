@@ -6,20 +6,15 @@ Shapes: PROTOCOL.md §6.2 (response) and §6.3 (stream), REC ``test_chat_simple`
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from langchain_gigachat_ext.emulator.api.answer import split_text
 from langchain_gigachat_ext.emulator.brain.core import Reply
 from langchain_gigachat_ext.emulator.server.protocol import usage_block
 
 OBJECT: Final = "chat.completion"
 """``object`` of responses and stream chunks (REC GigaChat 2.0.28.2)."""
-
-WORDS_PER_CHUNK: Final = 4
-"""Chunk size when splitting text ourselves (REC chunks carry several words)."""
-
-_WORD = re.compile(r"\s*\S+\s*")
 
 
 @dataclass(frozen=True)
@@ -36,14 +31,6 @@ class Completion:
     """``usage.precached_prompt_tokens``."""
     functions_state_id: str | None = None
     """UUID sent with function calls."""
-
-
-def split_text(text: str, words: int = WORDS_PER_CHUNK) -> tuple[str, ...]:
-    """Split ``text`` into deltas of a few words each; joined they equal ``text``."""
-    tokens = _WORD.findall(text)
-    if "".join(tokens) != text:  # only whitespace, or odd input: keep it whole
-        return (text,) if text else ()
-    return tuple("".join(tokens[i : i + words]) for i in range(0, len(tokens), words))
 
 
 def _usage(completion: Completion) -> dict[str, int]:

@@ -1,7 +1,8 @@
-"""``POST /api/v2/chat/completions`` (and ``/v2/...``): validation, script or brain, JSON or SSE.
+"""``POST /api/v2/chat/completions`` (and ``/v2/...``): a v2 body in, JSON or named events out.
 
-Same plumbing as v1 (auth, faults, request log, id headers, ``{"status", "message"}`` errors);
-the body, the brain inputs and the rendering are v2's (``validation_v2``, ``render_v2``).
+The answer and its stream faults are shared with v1 (:mod:`..answer`), and so are auth, the
+request log, id headers and ``{"status", "message"}`` errors; the body, the brain inputs and the
+rendering are v2's (:mod:`.validation`, :mod:`.render`).
 A built-in ``image_generate`` answer stores a small JPEG in the file store, so the returned
 file id downloads through ``GET /api/v1/files/{id}/content`` (inferred from the v1 image flow).
 """
@@ -16,7 +17,7 @@ from typing import Final
 from starlette.requests import Request
 from starlette.responses import Response
 
-from langchain_gigachat_ext.emulator.api.v1.chat import (
+from langchain_gigachat_ext.emulator.api.answer import (
     answer,
     read_body,
     sse_response,

@@ -1,8 +1,9 @@
 """v2 request options: ``model_options``, ``tools`` and ``tool_config`` (PROTOCOL.md §7.1).
 
 Field names and nesting follow the SDK's ``ChatCompletionRequest`` and the recordings
-(``test_primary_*``). Ranges are v1's (same model behind both APIs). Statuses and messages of
-rejections are inferred unless a comment says otherwise; unknown keys are ignored, as v1 does.
+(``test_primary_*``). Ranges are the shared ones (:mod:`..rules`: the same model answers
+behind both APIs). Statuses and messages of rejections are inferred unless a comment says
+otherwise; unknown keys are ignored, as v1 does.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from langchain_gigachat_ext.emulator.api.v1.validation import (
+from langchain_gigachat_ext.emulator.api.rules import (
     check_regex,
     check_sampling,
     invalid_params,

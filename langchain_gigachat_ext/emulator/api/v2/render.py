@@ -28,8 +28,9 @@ Inferred (no recording shows them):
 * streamed function calls arrive whole inside the ``response.message.done`` event's ``messages``
   with ``tool_state_id``, no deltas before them (v1 also sends a call whole, PROTOCOL §6.3);
 * ``logprobs`` (when the request set ``model_options.top_logprobs``): synthetic values
-  (``_brain_logprobs``) in the SDK's top-level ``ChatCompletionResponse.logprobs`` of the body,
-  and of the stream's ``response.message.done`` event (``ChatCompletionChunk.logprobs``).
+  (:mod:`langchain_gigachat_ext.emulator.brain.logprobs`) in the SDK's top-level
+  ``ChatCompletionResponse.logprobs`` of the body, and of the stream's
+  ``response.message.done`` event (``ChatCompletionChunk.logprobs``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
-from langchain_gigachat_ext.emulator.api.v1.render import split_text
+from langchain_gigachat_ext.emulator.api.answer import split_text
 from langchain_gigachat_ext.emulator.brain.core import Reply
 from langchain_gigachat_ext.emulator.brain.logprobs import answer_logprobs
 from langchain_gigachat_ext.emulator.server.protocol import dumps

@@ -1,4 +1,4 @@
-"""Request rules of the v2 chat API (``POST /api/v2/chat/completions``) → brain inputs.
+"""v2 chat bodies (content parts, calls, results) checked and turned into brain inputs.
 
 Shapes follow PROTOCOL.md §7.1 and the recordings (``test_primary_*``): ``messages[]`` of
 ``{role, content: [parts], tools_state_id?}``, parts ``text``, ``files``, ``function_call``
@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final
 
-from langchain_gigachat_ext.emulator.api.v1.validation import (
+from langchain_gigachat_ext.emulator.api.rules import (
     CALL_NEEDS_RESULT,
     INVALID_JSON,
     NO_SUCH_MODEL,

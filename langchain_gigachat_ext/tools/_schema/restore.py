@@ -1,6 +1,6 @@
 """Restore plans: map the model's arguments back to the original schema's shape.
 
-The compiler (``tools.schema``) builds one plan per schema node while it rewrites the schema into
+The compiler (:mod:`.compiler`) builds one plan per schema node while it rewrites the schema into
 GigaChat's dialect. Every plan is best effort: a value that does not fit passes through unchanged
 and nothing here raises on odd input.
 """

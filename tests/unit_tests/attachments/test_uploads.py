@@ -9,8 +9,10 @@ import httpx
 import pytest
 from gigachat.models.files import UploadedFile
 
-from langchain_gigachat_ext.attachments import uploads as attachments_module
+from langchain_gigachat_ext.attachments import uploads as uploads_module
 from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
+from langchain_gigachat_ext.attachments.layout import AttachmentInfo
+from langchain_gigachat_ext.attachments.resolved import ResolvedAttachments
 from langchain_gigachat_ext.attachments.sources import source_from_block
 from langchain_gigachat_ext.attachments.uploads import AttachmentUploader
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatNotFoundError
@@ -47,8 +49,8 @@ def uploads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes, str]]:
     async def upload_async(_http: Any, *, file: Any, access_token: Any = None) -> UploadedFile:
         return card(file)
 
-    monkeypatch.setattr(attachments_module.sdk_files, "upload_file_sync", upload_sync)
-    monkeypatch.setattr(attachments_module.sdk_files, "upload_file_async", upload_async)
+    monkeypatch.setattr(uploads_module.sdk_files, "upload_file_sync", upload_sync)
+    monkeypatch.setattr(uploads_module.sdk_files, "upload_file_async", upload_async)
     return sent
 
 
@@ -124,8 +126,8 @@ def cards(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     async def get_async(_http: Any, *, file: str, access_token: Any = None) -> UploadedFile:
         return get(file)
 
-    monkeypatch.setattr(attachments_module.sdk_files, "get_file_sync", get_sync)
-    monkeypatch.setattr(attachments_module.sdk_files, "get_file_async", get_async)
+    monkeypatch.setattr(uploads_module.sdk_files, "get_file_sync", get_sync)
+    monkeypatch.setattr(uploads_module.sdk_files, "get_file_async", get_async)
     return stored
 
 
@@ -155,7 +157,7 @@ async def test_file_id_kind_and_size_come_from_the_card(
     cards["f"] = _card("f", filename, size=1234)
     source = source_from_block(block)
     resolved = _uploader().resolve([source], FakeTransport())  # type: ignore[arg-type]
-    assert resolved.info() == {"f": attachments_module.AttachmentInfo(kind, 1234)}
+    assert resolved.info() == {"f": AttachmentInfo(kind, 1234)}
     assert resolved.converter()(block) == ["f"]
     again = await _uploader().aresolve([source], FakeTransport())  # type: ignore[arg-type]
     assert again.info() == resolved.info()
@@ -189,8 +191,8 @@ def test_cards_are_remembered(cards: dict[str, Any], uploads: list[Any]) -> None
     by_id = [source_from_block({"type": "file", "file_id": i}) for i in ("id-1", "g")]
     info = uploader.resolve(by_id, FakeTransport()).info()  # type: ignore[arg-type]
     assert info == {
-        "id-1": attachments_module.AttachmentInfo("document", len(PDF)),
-        "g": attachments_module.AttachmentInfo("audio", 7),
+        "id-1": AttachmentInfo("document", len(PDF)),
+        "g": AttachmentInfo("audio", 7),
     }
     assert cards["lookups"] == ["f"]
     uploader.forget(["f"])
@@ -206,7 +208,7 @@ def test_disabled_upload_refuses_inline_data(uploads: list[Any]) -> None:
 
 
 def test_unresolved_block_is_never_dropped() -> None:
-    converter = attachments_module.ResolvedAttachments().converter()
+    converter = ResolvedAttachments().converter()
     with pytest.raises(GigaChatInvalidInputError, match="not uploaded"):
         converter(_pdf_block())
 
@@ -242,6 +244,6 @@ def test_url_without_extension_or_type_is_sniffed_and_counted(uploads: list[Any]
     sources = [source_from_block({"type": "file", "url": url}) for url in urls]
     resolved = AttachmentUploader(fetcher).resolve(sources, FakeTransport())  # type: ignore[arg-type]
     assert [upload[2] for upload in uploads] == ["image/png"]  # same bytes: uploaded once
-    assert resolved.info() == {"id-1": attachments_module.AttachmentInfo("image", len(png))}
+    assert resolved.info() == {"id-1": AttachmentInfo("image", len(png))}
     message = {"role": "user", "content": "q", "attachments": ["id-1", "id-1"]}
     assert resolved.arrange([message]) == [{**message, "attachments": ["id-1"]}]

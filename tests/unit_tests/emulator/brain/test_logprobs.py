@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from gigachat.models.chat_completions import ChatLogprob
 
-from langchain_gigachat_ext.emulator.api.v2.render import CompletionV2, response_body, stream_events
-from langchain_gigachat_ext.emulator.brain.core import Reply
 from langchain_gigachat_ext.emulator.brain.logprobs import answer_logprobs, token_logprobs
 from langchain_gigachat_ext.emulator.brain.tokens import count_tokens, split_tokens
 
@@ -59,18 +57,3 @@ def test_answer_covers_texts_then_calls() -> None:
     entries = answer_logprobs(["Thinking.", ""], calls, 1)
     tokens = [entry["chosen"]["token"] for entry in entries]
     assert "".join(tokens) == 'Thinking.get_weather{"city": "Paris"}'
-
-
-def _completion(reply: Reply, top: int | None) -> CompletionV2:
-    return CompletionV2(reply=reply, model_version="GigaChat:1", created_at=1, top_logprobs=top)
-
-
-def test_body_and_done_event_carry_logprobs_only_when_asked() -> None:
-    reply = Reply(content="Hello there, friend.", completion_tokens=5, chunks=("Hello ", "there."))
-    assert "logprobs" not in response_body(_completion(reply, None))
-    assert all("logprobs" not in data for _, data in stream_events(_completion(reply, None)))
-    body = response_body(_completion(reply, 2))
-    assert body["logprobs"] == token_logprobs("Hello there, friend.", 2)
-    events = stream_events(_completion(reply, 2))
-    assert [name for name, data in events if "logprobs" in data] == ["response.message.done"]
-    assert events[-1][1]["logprobs"] == body["logprobs"]
