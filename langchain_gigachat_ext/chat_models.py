@@ -1,30 +1,34 @@
 """``ChatGigaChat``: the LangChain chat model for GigaChat (v1 and v2 chat APIs).
 
-The data path reads in one pass: LangChain messages → ``chat.v1.messages`` (normaliser) →
-``chat.v1.payload`` (request builder) → ``chat.v1.wire`` + ``client.transport`` (SDK, auth,
-retries) → ``chat.v1.response`` (result builder) → ``AIMessage``. On ``api_version="v2"`` the
-same normalised messages and tool plan pass through the v2 dialect instead: ``chat.v2.messages``
-→ ``chat.v2.payload`` → ``chat.v2.wire`` → ``chat.v2.response``.
+The data path reads in one pass: LangChain messages → ``chat.request`` (``plan_call`` checks the
+arguments and plans the tools; ``build_request`` normalises the messages and builds the v1 or v2
+body) → ``client.transport`` (auth, retries, the SDK) → the dialect's result builder, or
+``chat.streaming`` for streams → ``AIMessage``. Public methods are defined on the class and
+delegate to ``tools.binding``, ``tools.structured``, ``chat.tokens`` and ``files``.
 """
 
 from __future__ import annotations
 
-import inspect
-import threading
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models import LangSmithParams
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables.config import RunnableConfig, var_child_runnable_config
+from langchain_core.runnables.config import var_child_runnable_config
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from langchain_gigachat_ext.attachments.uploads import ResolvedAttachments, with_generated_images
+from langchain_gigachat_ext import files
+from langchain_gigachat_ext._catalog import MAX_FILE_BYTES
+from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
+from langchain_gigachat_ext.attachments.output import with_generated_images
+from langchain_gigachat_ext.attachments.resolved import ResolvedAttachments
+from langchain_gigachat_ext.attachments.sources import scan_attachments
+from langchain_gigachat_ext.attachments.uploads import AttachmentUploader
+from langchain_gigachat_ext.chat import tokens
 from langchain_gigachat_ext.chat.request import (
     MODEL_DEFAULTS,
     CallPlan,
@@ -34,41 +38,29 @@ from langchain_gigachat_ext.chat.request import (
 )
 from langchain_gigachat_ext.chat.stop import cut_content_at_stop
 from langchain_gigachat_ext.chat.streaming import StreamAssembler
-from langchain_gigachat_ext.chat.tokens import TokenCountingMixin
-from langchain_gigachat_ext.chat.unheard_invoke import (
-    ainvoke_unheard,
-    invoke_unheard,
-    unheard_invoke,
-)
-from langchain_gigachat_ext.chat.unheard_stream import (
-    astream_unheard,
-    stream_unheard,
-    unheard_config,
-)
+from langchain_gigachat_ext.chat.tokens import TokenCache
 from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS, session_id_for_thread
 from langchain_gigachat_ext.client.config import GigaChatConnection, env_bool, env_str
+from langchain_gigachat_ext.client.local import Lazy
+from langchain_gigachat_ext.client.sdk import UploadedFile
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
-from langchain_gigachat_ext.files import FilesMixin
+from langchain_gigachat_ext.files import FileInput, Purpose
 from langchain_gigachat_ext.profiles import model_profile
-from langchain_gigachat_ext.tools.binding import ToolBindingMixin, ToolPlan
+from langchain_gigachat_ext.tools.binding import ToolPlan, tool_bindings
 
 DEFAULT_MODEL = "GigaChat-2"
 
+RunManager = CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun
 
-class ChatGigaChat(
-    ToolBindingMixin, TokenCountingMixin, FilesMixin, GigaChatConnection, BaseChatModel
-):
+
+class ChatGigaChat(GigaChatConnection, BaseChatModel):
     r"""GigaChat chat model (Sber), over the official ``gigachat`` SDK.
 
     Setup:
-        Install the package and export your authorization key::
-
-            pip install langchain-gigachat-ext
-            export GIGACHAT_CREDENTIALS="<base64 authorization key>"
-            export GIGACHAT_CA_BUNDLE_FILE=/path/to/russian_trusted_root_ca.cer
-
-        No credentials? Run everything offline against the bundled emulator
-        (``pip install "langchain-gigachat-ext[emulator]"``)::
+        ``pip install langchain-gigachat-ext``; export ``GIGACHAT_CREDENTIALS`` (the base64
+        authorization key) and ``GIGACHAT_CA_BUNDLE_FILE`` (the Russian Trusted Root CA). Every
+        connection field reads its ``GIGACHAT_*`` variable. No credentials? Run offline against
+        the bundled emulator (``pip install "langchain-gigachat-ext[emulator]"``)::
 
             from langchain_gigachat_ext.emulator import GigaChatEmulator
 
@@ -76,52 +68,26 @@ class ChatGigaChat(
                 llm = ChatGigaChat(**emu.client_kwargs())
                 print(llm.invoke("Привет!").text)
 
-    Key init args — completion params:
-        model: Model id, default ``GigaChat-2`` (env ``GIGACHAT_MODEL``).
-        temperature: 0..2; 0 means greedy.
-        max_tokens: Maximum tokens to generate.
-        top_p, repetition_penalty, update_interval, profanity_check, flags, reasoning_effort.
-        stop: Stop sequences (applied client-side; the API has none).
-
-    Key init args — client params:
-        credentials (alias ``api_key``), scope, user, password, access_token, base_url, auth_url,
-        cert_file, key_file, key_file_password, ca_bundle_file, verify_ssl_certs, timeout,
-        connect_timeout, max_retries. Every one reads its ``GIGACHAT_*`` environment variable.
-
-    Instantiate:
+    Invoke, stream, async (one instance works across event loops, e.g. in Jupyter):
         ```python
         from langchain_gigachat_ext import ChatGigaChat
 
         llm = ChatGigaChat(model="GigaChat-2-Max", temperature=0, max_retries=2)
-        ```
-
-    Invoke:
-        ```python
         messages = [
             ("system", "Ты — вежливый помощник банка."),
             ("human", "Как заблокировать карту?"),
         ]
         llm.invoke(messages)
-        ```
-
-    Stream:
-        ```python
         for chunk in llm.stream(messages):
             print(chunk.text, end="", flush=True)
-        ```
-
-    Async:
-        ```python
         await llm.ainvoke(messages)
-        async for chunk in llm.astream(messages):
-            ...
         await llm.abatch([messages, messages])
         ```
-        One instance works across event loops (``asyncio.run`` twice, Jupyter).
 
-    Tool calling:
+    Tools and structured output (v2: built-in tools, several tool calls per answer, regex):
         ```python
         from langchain_core.tools import tool
+        from pydantic import BaseModel
 
 
         @tool
@@ -130,48 +96,28 @@ class ChatGigaChat(
             return 92.5
 
 
-        llm.bind_tools([get_exchange_rate], tool_choice="any").invoke("Курс доллара?").tool_calls
-        ```
-
-    Structured output:
-        ```python
-        from pydantic import BaseModel
-
-
         class Ticket(BaseModel):
             topic: str
             urgent: bool
 
 
+        llm.bind_tools([get_exchange_rate], tool_choice="any").invoke("Курс доллара?").tool_calls
         llm.with_structured_output(Ticket).invoke("Карта украдена, срочно!")
-        ```
-
-    v2 chat API (built-in tools, several tool calls per answer, native formats):
-        ```python
         v2 = ChatGigaChat(model="GigaChat-3-Ultra", api_version="v2")
         v2.bind_tools(["web_search"], tool_choice="web_search").invoke("Новости ЦБ")
         v2.with_structured_output(r"[A-Z]{3}-\d{4}", method="regex").invoke("Код заявки?")
         ```
 
-    Token usage:
-        ```python
-        llm.invoke(messages).usage_metadata
-        # {'input_tokens': 25, 'output_tokens': 12, 'total_tokens': 37,
-        #  'input_token_details': {'cache_read': 0}}
-        ```
-
-    Response metadata:
-        ```python
-        llm.invoke(messages).response_metadata
-        # {'model_provider': 'gigachat', 'model_name': 'GigaChat-2:2.0.28.2',
-        #  'finish_reason': 'stop', 'gigachat_finish_reason': 'stop',
-        #  'request_id': '…', 'session_id': '…'}
-        ```
+    Usage and metadata:
+        ``usage_metadata`` is ``{'input_tokens': 25, 'output_tokens': 12, 'total_tokens': 37,
+        'input_token_details': {'cache_read': 0}}``; ``response_metadata`` holds
+        ``model_provider`` (``gigachat``), ``model_name`` (``GigaChat-2:2.0.28.2``),
+        ``finish_reason``, ``gigachat_finish_reason``, ``request_id`` and ``session_id``.
 
     Prompt caching:
         Set ``session_id`` (sent as ``X-Session-ID``), or run inside LangGraph with a
-        ``thread_id``: a stable session id is derived from it automatically, and cache hits show up
-        as ``usage_metadata["input_token_details"]["cache_read"]``.
+        ``thread_id``: a stable session id is derived from it, and cache hits show up as
+        ``usage_metadata["input_token_details"]["cache_read"]``.
     """
 
     model_config = ConfigDict(
@@ -217,8 +163,6 @@ class ChatGigaChat(
     """Derive ``X-Session-ID`` from the LangGraph ``thread_id`` when ``session_id`` is None."""
     use_api_for_tokens: bool = True
     """``get_num_tokens*`` ask ``/tokens/count`` (cached); False uses an offline estimate."""
-    auto_upload_attachments: bool = True
-    """Upload images/documents/audio found in messages through the Files API."""
     api_version: Literal["v1", "v2"] = "v1"
     """Chat API contract. ``v1`` (default): ``/api/v1/chat/completions``, one function call per
     answer. ``v2``: ``/api/v2/chat/completions`` with content parts, several function calls per
@@ -230,9 +174,28 @@ class ChatGigaChat(
     allow_any_tool_choice_fallback: bool = False
     """Accepted for migration from ``langchain-gigachat``; unnecessary here, because
     ``tool_choice="any"`` is always supported (see ``bind_tools``)."""
+    auto_upload_attachments: bool = True
+    """Upload images/documents/audio found in messages through the Files API."""
+    attachment_download_timeout: float = Field(default=30.0, gt=0)
+    """Seconds allowed for downloading one attachment URL in total (connect, redirects, read)."""
+    attachment_max_download_bytes: int = Field(default=max(MAX_FILE_BYTES.values()), gt=0)
+    """Largest attachment downloaded from a URL or read from a local path (bytes)."""
+    attachment_cache_size: int = Field(default=256, ge=0)
+    """Distinct contents (sha256) remembered so that repeated attachments upload once; 0
+    disables the cache."""
+    convert_unsupported_images: bool = True
+    """Convert images the API rejects (webp, gif, ...) to PNG; needs the ``images`` extra."""
+    allow_local_attachment_paths: bool = False
+    """Let ``file://`` URLs and ``path`` blocks in messages read local files. Off by default:
+    message content may come from end users."""
+    allow_private_attachment_urls: bool = False
+    """Let attachment URLs (and their redirects) point to loopback, private, link-local and other
+    non-public addresses. Off by default: a URL in an end user's message would otherwise make
+    the server fetch internal hosts (SSRF). Turn on only for URLs from a trusted source."""
 
-    _token_cache: OrderedDict[tuple[str, str], int] = PrivateAttr(default_factory=OrderedDict)
-    _token_cache_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    # Per-process state: copies and pickles start empty and build their own (client/local.py).
+    _token_cache: Lazy[TokenCache] = PrivateAttr(default_factory=Lazy)
+    _uploader: Lazy[AttachmentUploader] = PrivateAttr(default_factory=Lazy)
 
     # --- LangChain hooks -----------------------------------------------------------------------
     @property
@@ -253,14 +216,6 @@ class ChatGigaChat(
     def _identifying_params(self) -> dict[str, Any]:
         params = {key: getattr(self, key) for key in GENERATION_PARAMS}
         return {"model": self.model, **{k: v for k, v in params.items() if v is not None}}
-
-    def _get_invocation_params(
-        self, stop: list[str] | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        # BaseChatModel's result (``asdict()`` plus ``stop`` and the call's kwargs) without its
-        # detour through the deprecated ``dict()`` inside ``warnings.catch_warnings()``: that
-        # costs ~5 µs, twice per call (langchain-core 1.7 ``_get_invocation_params``).
-        return {**self.asdict(), "stop": stop, **kwargs}
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
@@ -284,68 +239,221 @@ class ChatGigaChat(
             profile["image_outputs"] = True  # the image_generate built-in tool
         return profile
 
-    # --- request building ----------------------------------------------------------------------
-    def _plan(self, kwargs: dict[str, Any]) -> CallPlan:
-        """Check the call's arguments: runs before anything (uploads too) is sent."""
-        defaults = {key: getattr(self, key) for key in MODEL_DEFAULTS}
-        return plan_call(kwargs, defaults=defaults, api_version=self.api_version)
-
-    def _prepare(
+    # --- tools and structured output (tools.binding, tools.structured) -------------------------
+    def bind_tools(
         self,
-        messages: list[BaseMessage],
-        call: CallPlan,
-        kwargs: dict[str, Any],
-        run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
-        attachments: ResolvedAttachments | None = None,
-    ) -> ChatRequest:
-        headers = self._headers(kwargs, run_manager)
-        return build_request(messages, call, headers=headers, attachments=attachments)
-
-    def _headers(
-        self,
-        kwargs: dict[str, Any],
-        run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
-    ) -> dict[str, str]:
-        session = kwargs.get("session_id") or self.session_id
-        if session is None and self.auto_session_id:
-            thread_id = _thread_id(run_manager)
-            if thread_id is not None:
-                session = session_id_for_thread(thread_id)
-        return {"X-Session-ID": session} if session else {}
-
-    # --- invoke --------------------------------------------------------------------------------
-    def invoke(
-        self,
-        input: LanguageModelInput,  # noqa: A002  # Runnable's parameter name
-        config: RunnableConfig | None = None,
+        tools: Sequence[Any],
         *,
-        stop: list[str] | None = None,
+        tool_choice: Any = None,
+        response_format: Any = None,
         **kwargs: Any,
-    ) -> AIMessage:
-        """Answer the input with one ``AIMessage`` (``BaseChatModel.invoke``).
+    ) -> Any:
+        """Bind tools (any LangChain form) with a ``tool_choice`` in any LangChain form.
 
-        When no callback handler listens, core's bookkeeping for handlers is skipped (see
-        :mod:`~langchain_gigachat_ext.chat.unheard_invoke`); the message is the same.
+        Args:
+            tools: ``BaseTool``s, ``@tool`` functions, callables, pydantic models, TypedDicts,
+                OpenAI-format dicts or JSON schemas; on the v2 API also built-in tools
+                (``"web_search"``, :func:`~langchain_gigachat_ext.tools.builtin.web_search`,
+                ...). GigaChat extras ``few_shot_examples`` and ``return_parameters`` are read
+                from ``BaseTool.extras`` or dict keys.
+            tool_choice: ``None``/``"auto"``, ``"none"``, a tool or built-in tool name,
+                ``{"type": "function", "function": {"name": ...}}``, ``True``, ``"any"`` or
+                ``"required"`` (a call is then guaranteed; see :mod:`~.tools.binding`).
+            response_format: A JSON-schema ``response_format`` (OpenAI or GigaChat shape), as
+                ``create_agent``'s ``ProviderStrategy`` sends it.
+            **kwargs: Further call arguments to bind.
+
+        Returns:
+            A runnable that calls the model with the tools.
+
+        Example:
+            ```python
+            from langchain_core.tools import tool
+
+
+            @tool
+            def get_weather(city: str) -> str:
+                \"\"\"Current weather in a city.\"\"\"
+                return "sunny"
+
+
+            llm.bind_tools([get_weather], tool_choice="any").invoke("Weather in Kazan?")
+            ```
         """
-        unheard = unheard_invoke(self, config, kwargs, async_api=False)
-        if unheard is None:
-            return super().invoke(input, config, stop=stop, **kwargs)
-        return invoke_unheard(self, input, unheard, stop, kwargs)
+        bound = tool_bindings(
+            tools,
+            tool_choice=tool_choice,
+            response_format=response_format,
+            api_version=self.api_version,
+        )
+        return self.bind(**{**kwargs, **bound})
 
-    async def ainvoke(
+    def with_structured_output(
         self,
-        input: LanguageModelInput,  # noqa: A002  # Runnable's parameter name
-        config: RunnableConfig | None = None,
+        schema: Any = None,
         *,
-        stop: list[str] | None = None,
+        method: str | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
         **kwargs: Any,
-    ) -> AIMessage:
-        """Async :meth:`invoke` (``BaseChatModel.ainvoke``)."""
-        unheard = unheard_invoke(self, config, kwargs, async_api=True)
-        if unheard is None:
-            return await super().ainvoke(input, config, stop=stop, **kwargs)
-        return await ainvoke_unheard(self, input, unheard, stop, kwargs)
+    ) -> Any:
+        """Structured output; see :mod:`langchain_gigachat_ext.tools.structured`.
 
+        ``method`` defaults to ``function_calling`` on the v1 API and ``json_schema`` on v2.
+        """
+        from langchain_gigachat_ext.tools.structured import structured_output_runnable
+
+        if method is None:
+            method = "json_schema" if self.api_version == "v2" else "function_calling"
+        return structured_output_runnable(
+            self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
+        )
+
+    # --- token counting (chat.tokens) ----------------------------------------------------------
+    def get_num_tokens(self, text: str) -> int:
+        """Tokens in ``text`` (API when ``use_api_for_tokens``, else the offline estimate)."""
+        return self._count_tokens([text])[0]
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Tokens of a whole request: every message as sent, plus the tool schemas."""
+        return tokens.count_request(messages, tools, self._count_tokens)
+
+    def _count_tokens(self, texts: Sequence[str]) -> list[int]:
+        transport = self.transport if self.use_api_for_tokens else None
+        return tokens.count_texts(
+            texts, model=self.model, transport=transport, cache=self._token_cache
+        )
+
+    # --- attachments in messages (attachments.uploads) -----------------------------------------
+    @property
+    def attachment_uploader(self) -> AttachmentUploader:
+        """The uploader (built on first use; holds the content-hash cache)."""
+        uploader = self._uploader.get(
+            lambda: AttachmentUploader(
+                self._attachment_fetcher(),
+                cache_size=self.attachment_cache_size,
+                convert_images=self.convert_unsupported_images,
+            )
+        )
+        uploader.upload = self.auto_upload_attachments
+        uploader.convert_images = self.convert_unsupported_images
+        return uploader
+
+    def _attachment_fetcher(self) -> AttachmentFetcher:
+        """The downloader for URL/path attachments (tests override it to serve fixtures)."""
+        return AttachmentFetcher(
+            max_bytes=self.attachment_max_download_bytes,
+            timeout=self.attachment_download_timeout,
+            allow_local_paths=self.allow_local_attachment_paths,
+            allow_private_urls=self.allow_private_attachment_urls,
+        )
+
+    def _resolve_attachments(self, messages: list[BaseMessage]) -> ResolvedAttachments:
+        sources = scan_attachments(messages)
+        if not sources:
+            return ResolvedAttachments()
+        return self.attachment_uploader.resolve(sources, self.transport)
+
+    async def _aresolve_attachments(self, messages: list[BaseMessage]) -> ResolvedAttachments:
+        sources = scan_attachments(messages)
+        if not sources:
+            return ResolvedAttachments()
+        return await self.attachment_uploader.aresolve(sources, self.transport)
+
+    def delete_uploaded_files(self) -> list[str]:
+        """Delete every file this model uploaded for message attachments.
+
+        Returns:
+            The deleted ids (files already gone on the server count as deleted).
+        """
+        return files.delete_uploaded_files(self.transport, self.attachment_uploader)
+
+    async def adelete_uploaded_files(self) -> list[str]:
+        """Async :meth:`delete_uploaded_files`."""
+        return await files.adelete_uploaded_files(self.transport, self.attachment_uploader)
+
+    # --- Files API (files) ---------------------------------------------------------------------
+    def upload_file(
+        self,
+        file: FileInput,
+        *,
+        filename: str | None = None,
+        mime_type: str | None = None,
+        purpose: Purpose = "general",
+    ) -> UploadedFile:
+        """Upload a file (format checked, unsupported images converted) and return its card.
+
+        Args:
+            file: Bytes, a path, or a binary file object.
+            filename: Name to send (default: the path's name).
+            mime_type: Content type (default: detected from content, then name).
+            purpose: ``general`` (chat attachments) or ``assistant``.
+
+        Raises:
+            GigaChatInvalidInputError: Unsupported format or too large.
+        """
+        return files.upload_file(
+            self.transport,
+            self.attachment_uploader,
+            file,
+            filename=filename,
+            mime_type=mime_type,
+            purpose=purpose,
+        )
+
+    async def aupload_file(
+        self,
+        file: FileInput,
+        *,
+        filename: str | None = None,
+        mime_type: str | None = None,
+        purpose: Purpose = "general",
+    ) -> UploadedFile:
+        """Async :meth:`upload_file` (file reading and conversion run in a thread)."""
+        return await files.aupload_file(
+            self.transport,
+            self.attachment_uploader,
+            file,
+            filename=filename,
+            mime_type=mime_type,
+            purpose=purpose,
+        )
+
+    def list_files(self) -> list[UploadedFile]:
+        """Every file of the account."""
+        return files.list_files(self.transport)
+
+    async def alist_files(self) -> list[UploadedFile]:
+        """Async :meth:`list_files`."""
+        return await files.alist_files(self.transport)
+
+    def get_file(self, file_id: str) -> UploadedFile:
+        """One file's card."""
+        return files.get_file(self.transport, file_id)
+
+    async def aget_file(self, file_id: str) -> UploadedFile:
+        """Async :meth:`get_file`."""
+        return await files.aget_file(self.transport, file_id)
+
+    def download_file(self, file_id: str) -> bytes:
+        """A file's content, e.g. an image the model generated (``image`` block ``file_id``)."""
+        return files.download_file(self.transport, file_id)
+
+    async def adownload_file(self, file_id: str) -> bytes:
+        """Async :meth:`download_file`."""
+        return await files.adownload_file(self.transport, file_id)
+
+    def delete_file(self, file_id: str) -> bool:
+        """Delete a file; returns the server's ``deleted`` flag."""
+        return files.delete_file(self.transport, self.attachment_uploader, file_id)
+
+    async def adelete_file(self, file_id: str) -> bool:
+        """Async :meth:`delete_file`."""
+        return await files.adelete_file(self.transport, self.attachment_uploader, file_id)
+
+    # --- generation (BaseChatModel's documented hooks) -----------------------------------------
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -355,7 +463,7 @@ class ChatGigaChat(
     ) -> ChatResult:
         call = self._plan(kwargs)
         attachments = self._resolve_attachments(messages)
-        request = self._prepare(messages, call, kwargs, run_manager, attachments)
+        request = self._request(messages, call, kwargs, run_manager, attachments)
         dialect = request.dialect
         answer = self.transport.call(dialect.chat_op(request.payload, request.headers))
         return self._finish(dialect.chat_result(answer, request.plan.restore), stop, request.plan)
@@ -369,65 +477,10 @@ class ChatGigaChat(
     ) -> ChatResult:
         call = self._plan(kwargs)
         attachments = await self._aresolve_attachments(messages)
-        request = self._prepare(messages, call, kwargs, run_manager, attachments)
+        request = self._request(messages, call, kwargs, run_manager, attachments)
         dialect = request.dialect
         answer = await self.transport.acall(dialect.achat_op(request.payload, request.headers))
         return self._finish(dialect.chat_result(answer, request.plan.restore), stop, request.plan)
-
-    def _finish(self, result: ChatResult, stop: list[str] | None, plan: ToolPlan) -> ChatResult:
-        generation = result.generations[0]
-        message = generation.message
-        content, hit = cut_content_at_stop(message.content, stop or self.stop)
-        if hit:
-            message.content = content
-            message.response_metadata["finish_reason"] = "stop"
-        generation.message = with_generated_images(plan.finish_message(message))
-        return result
-
-    # --- stream --------------------------------------------------------------------------------
-    def stream(
-        self,
-        input: LanguageModelInput,  # noqa: A002  # Runnable's parameter name
-        config: RunnableConfig | None = None,
-        *,
-        stop: list[str] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[AIMessageChunk]:
-        """Stream the answer as ``AIMessageChunk`` objects (``BaseChatModel.stream``).
-
-        When no callback handler listens, the chunks are not kept and merged at the end, so
-        the stream's memory stays flat (see :mod:`~langchain_gigachat_ext.chat.unheard_stream`).
-        """
-        unheard = unheard_config(self, config, kwargs, async_api=False)
-        if unheard is None:
-            yield from super().stream(input, config, stop=stop, **kwargs)
-        else:
-            yield from stream_unheard(self, input, unheard, stop, kwargs)
-
-    async def astream(
-        self,
-        input: LanguageModelInput,  # noqa: A002  # Runnable's parameter name
-        config: RunnableConfig | None = None,
-        *,
-        stop: list[str] | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[AIMessageChunk]:
-        """Async :meth:`stream` (``BaseChatModel.astream``)."""
-        unheard = unheard_config(self, config, kwargs, async_api=True)
-        chunks = (
-            super().astream(input, config, stop=stop, **kwargs)
-            if unheard is None
-            else astream_unheard(self, input, unheard, stop, kwargs)
-        )
-        async for chunk in chunks:
-            yield chunk
-
-    def _assembler(self, request: ChatRequest, stop: list[str] | None) -> StreamAssembler:
-        make_converter = request.dialect.chunk_converter
-        convert = (
-            make_converter(request.plan.restore, self.stream_usage) if make_converter else None
-        )
-        return StreamAssembler(stop or self.stop, request.plan, self.stream_usage, convert)
 
     def _stream(
         self,
@@ -438,7 +491,7 @@ class ChatGigaChat(
     ) -> Iterator[ChatGenerationChunk]:
         call = self._plan(kwargs)
         attachments = self._resolve_attachments(messages)
-        request = self._prepare(messages, call, kwargs, run_manager, attachments)
+        request = self._request(messages, call, kwargs, run_manager, attachments)
         assembler = self._assembler(request, stop)
         op = request.dialect.stream_op(request.payload, request.headers)
         try:
@@ -460,7 +513,7 @@ class ChatGigaChat(
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = self._plan(kwargs)
         attachments = await self._aresolve_attachments(messages)
-        request = self._prepare(messages, call, kwargs, run_manager, attachments)
+        request = self._request(messages, call, kwargs, run_manager, attachments)
         assembler = self._assembler(request, stop)
         op = request.dialect.astream_op(request.payload, request.headers)
         try:
@@ -473,10 +526,47 @@ class ChatGigaChat(
             assembler.fill(error)
             raise
 
+    def _plan(self, kwargs: dict[str, Any]) -> CallPlan:
+        """Check the call's arguments: runs before anything (uploads too) is sent."""
+        defaults = {key: getattr(self, key) for key in MODEL_DEFAULTS}
+        return plan_call(kwargs, defaults=defaults, api_version=self.api_version)
 
-def _thread_id(
-    run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
-) -> str | None:
+    def _request(
+        self,
+        messages: list[BaseMessage],
+        call: CallPlan,
+        kwargs: dict[str, Any],
+        run_manager: RunManager | None,
+        attachments: ResolvedAttachments,
+    ) -> ChatRequest:
+        session = kwargs.get("session_id") or self.session_id
+        if session is None and self.auto_session_id:
+            thread_id = _thread_id(run_manager)
+            if thread_id is not None:
+                session = session_id_for_thread(thread_id)
+        headers = {"X-Session-ID": session} if session else {}
+        return build_request(messages, call, headers=headers, attachments=attachments)
+
+    def _finish(self, result: ChatResult, stop: list[str] | None, plan: ToolPlan) -> ChatResult:
+        generation = result.generations[0]
+        message = generation.message
+        content, hit = cut_content_at_stop(message.content, stop or self.stop)
+        if hit:
+            message.content = content
+            message.response_metadata["finish_reason"] = "stop"
+        generation.message = with_generated_images(plan.finish_message(message))
+        return result
+
+    def _assembler(self, request: ChatRequest, stop: list[str] | None) -> StreamAssembler:
+        make_converter = request.dialect.chunk_converter
+        convert = (
+            make_converter(request.plan.restore, self.stream_usage) if make_converter else None
+        )
+        return StreamAssembler(stop or self.stop, request.plan, self.stream_usage, convert)
+
+
+def _thread_id(run_manager: RunManager | None) -> str | None:
+    """LangGraph's ``thread_id``: from the run's metadata, else from the run config."""
     if run_manager is not None:
         thread_id = (run_manager.metadata or {}).get("thread_id")
         if thread_id is not None:
@@ -488,12 +578,6 @@ def _thread_id(
             return str(thread_id)
     return None
 
-
-# langchain-core inspects ``_generate``/``_agenerate`` on every call to see whether they take a
-# ``run_manager`` (chat_models.py ``_generate_with_cache``); a precomputed ``__signature__`` turns
-# that inspection into an attribute read (~10 µs per call).
-for _method in (ChatGigaChat._generate, ChatGigaChat._agenerate):  # noqa: SLF001
-    _method.__signature__ = inspect.signature(_method)  # type: ignore[union-attr]
 
 GigaChat = ChatGigaChat
 """Alias matching the official ``langchain_gigachat.GigaChat`` name (one-line migration)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.tool import tool_call
@@ -26,8 +26,6 @@ from langchain_gigachat_ext.tools.builtin import resolve_builtin_choice, split_b
 from langchain_gigachat_ext.tools.text_calls import parse_text_tool_calls
 
 if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-
     from langchain_gigachat_ext.tools.functions import GigaChatFunction, ToolSet
     from langchain_gigachat_ext.tools.schema import CompiledSchema
 
@@ -285,103 +283,52 @@ def _from_function_call(function_call: str | dict[str, Any]) -> Any:
     return function_call
 
 
-class ToolBindingMixin:
-    """``bind_tools`` and ``with_structured_output`` for :class:`ChatGigaChat`."""
+def tool_bindings(
+    tools: Sequence[Any],
+    *,
+    tool_choice: Any = None,
+    response_format: Any = None,
+    api_version: str = "v1",
+) -> dict[str, Any]:
+    """The call arguments ``ChatGigaChat.bind_tools`` binds, checked now rather than at first call.
 
-    def bind_tools(
-        self,
-        tools: Sequence[Any],
-        *,
-        tool_choice: Any = None,
-        response_format: Any = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Bind tools (any LangChain form) with a ``tool_choice`` in any LangChain form.
+    Args:
+        tools: Tools in any form ``bind_tools`` takes; built-in tools only on the v2 API.
+        tool_choice: ``tool_choice`` in any LangChain form.
+        response_format: A JSON-schema ``response_format``, or None.
+        api_version: The model's chat API, ``"v1"`` or ``"v2"``.
 
-        Args:
-            tools: ``BaseTool``s, ``@tool`` functions, callables, pydantic models, TypedDicts,
-                OpenAI-format dicts or JSON schemas; on the v2 API also built-in tools
-                (``"web_search"``, :func:`~langchain_gigachat_ext.tools.builtin.web_search`,
-                ...). GigaChat extras ``few_shot_examples`` and ``return_parameters`` are read
-                from ``BaseTool.extras`` or dict keys.
-            tool_choice: ``None``/``"auto"``, ``"none"``, a tool or built-in tool name,
-                ``{"type": "function", "function": {"name": ...}}``, ``True``, ``"any"`` or
-                ``"required"`` (a call is then guaranteed; see the module docs).
-            response_format: A JSON-schema ``response_format`` (OpenAI or GigaChat shape), as
-                ``create_agent``'s ``ProviderStrategy`` sends it.
-            **kwargs: Further call arguments to bind.
+    Raises:
+        GigaChatInvalidInputError: Built-in tools on v1, or a ``tool_choice`` /
+            ``response_format`` that cannot be met with these tools.
+    """
+    ordinary, builtins = split_builtin_tools(tools)
+    if builtins and api_version != "v2":
+        names = ", ".join(tool.name for tool in builtins)
+        msg = f"Built-in tools ({names}) need the v2 chat API: ChatGigaChat(api_version='v2')."
+        raise GigaChatInvalidInputError(msg)
+    from langchain_gigachat_ext.tools.functions import convert_tools
 
-        Returns:
-            A runnable that calls the model with the tools.
-
-        Example:
-            ```python
-            from langchain_core.tools import tool
-
-
-            @tool
-            def get_weather(city: str) -> str:
-                \"\"\"Current weather in a city.\"\"\"
-                return "sunny"
-
-
-            llm.bind_tools([get_weather], tool_choice="any").invoke("Weather in Kazan?")
-            ```
-        """
-        ordinary, builtins = split_builtin_tools(tools)
-        if builtins and getattr(self, "api_version", "v1") != "v2":
-            names = ", ".join(tool.name for tool in builtins)
-            msg = f"Built-in tools ({names}) need the v2 chat API: ChatGigaChat(api_version='v2')."
-            raise GigaChatInvalidInputError(msg)
-        from langchain_gigachat_ext.tools.functions import convert_tools
-
-        tool_set = convert_tools(ordinary)
-        plan_choice, _ = resolve_builtin_choice(
-            tool_choice,
-            builtins,
-            has_functions=bool(tool_set.functions),
-            function_names=tool_set.by_original_name,
-        )
-        plan_tools(  # validate now, not at first call
-            tool_set=tool_set,
-            tool_choice=plan_choice,
-            functions=None,
-            function_call=None,
-            response_format=response_format,
-            native_schemas=getattr(self, "api_version", "v1") == "v2",
-        )
-        bound: dict[str, Any] = {"tool_set": tool_set, **kwargs}
-        if builtins:
-            bound["builtin_tools"] = builtins
-        if tool_choice is not None:
-            bound["tool_choice"] = tool_choice
-        if response_format is not None:
-            bound["response_format"] = response_format
-        return self.bind(**bound)  # type: ignore[attr-defined]
-
-    def with_structured_output(
-        self,
-        schema: Any = None,
-        *,
-        method: str | None = None,
-        include_raw: bool = False,
-        strict: bool | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Structured output; see :mod:`langchain_gigachat_ext.tools.structured`.
-
-        ``method`` defaults to ``function_calling`` on the v1 API and ``json_schema`` on v2.
-        """
-        from langchain_gigachat_ext.tools.structured import structured_output_runnable
-
-        if method is None:
-            v2 = getattr(self, "api_version", "v1") == "v2"
-            method = "json_schema" if v2 else "function_calling"
-        return structured_output_runnable(
-            cast("BaseChatModel", self),
-            schema,
-            method=method,
-            include_raw=include_raw,
-            strict=strict,
-            **kwargs,
-        )
+    tool_set = convert_tools(ordinary)
+    plan_choice, _ = resolve_builtin_choice(
+        tool_choice,
+        builtins,
+        has_functions=bool(tool_set.functions),
+        function_names=tool_set.by_original_name,
+    )
+    plan_tools(
+        tool_set=tool_set,
+        tool_choice=plan_choice,
+        functions=None,
+        function_call=None,
+        response_format=response_format,
+        native_schemas=api_version == "v2",
+    )
+    bound: dict[str, Any] = {"tool_set": tool_set}
+    if builtins:
+        bound["builtin_tools"] = builtins
+    if tool_choice is not None:
+        bound["tool_choice"] = tool_choice
+    if response_format is not None:
+        bound["response_format"] = response_format
+    return bound

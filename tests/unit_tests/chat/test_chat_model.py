@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import Callable
@@ -40,21 +39,10 @@ def make_llm(handler: Handler, **kwargs: Any) -> tuple[ChatGigaChat, list[httpx.
         base_url=BASE,
         max_retries=1,
         retry_backoff_factor=0.0,
+        http_client=httpx.Client(transport=httpx.MockTransport(record)),
+        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(record)),
         **kwargs,
     )
-    transport = llm.transport
-    transport._sync = httpx.Client(base_url=BASE, transport=httpx.MockTransport(record))
-    original_async = transport.async_http
-
-    def async_http() -> httpx.AsyncClient:
-        loop = asyncio.get_running_loop()
-        if loop not in transport._async:
-            transport._async[loop] = httpx.AsyncClient(
-                base_url=BASE, transport=httpx.MockTransport(record)
-            )
-        return original_async()
-
-    transport.async_http = async_http  # type: ignore[method-assign]
     return llm, seen
 
 
@@ -103,15 +91,13 @@ def test_stream_parses_recorded_sse() -> None:
     assert json.loads(seen[0].content)["stream"] is True
 
 
-async def test_async_paths_and_two_event_loops() -> None:
+async def test_async_paths() -> None:
     llm, _ = make_llm(recorded("test_chat_simple"))
-    assert (await llm.ainvoke("Hi")).content
-
-    def run_twice() -> list[str]:
-        return [str(asyncio.run(llm.ainvoke("Hi")).content) for _ in range(2)]
-
-    first, second = await asyncio.to_thread(run_twice)
-    assert first == second
+    assert (await llm.ainvoke("Hi")).content == llm.invoke("Hi").content
+    streaming, _ = make_llm(recorded("test_stream_simple"))
+    chunks = [chunk async for chunk in streaming.astream("Count")]
+    assert len(chunks) > 2
+    assert "".join(c.text for c in chunks) == "".join(c.text for c in streaming.stream("Count"))
 
 
 def test_function_call_fixture_becomes_tool_call() -> None:
@@ -223,24 +209,3 @@ def test_ls_params_and_profile() -> None:
     assert llm.profile is not None
     assert llm.profile["image_inputs"] is True
     assert llm.profile["structured_output"] is True
-
-
-@pytest.mark.parametrize(
-    ("fields", "stop", "call_kwargs"),
-    [
-        ({}, None, {}),
-        ({"temperature": 0.3, "max_tokens": 50}, ["\n"], {}),
-        ({"top_p": 0.5}, None, {"temperature": 0.9, "tools": []}),
-    ],
-)
-def test_invocation_params_equal_langchain_cores(
-    fields: dict[str, Any], stop: list[str] | None, call_kwargs: dict[str, Any]
-) -> None:
-    """Our shortcut gives BaseChatModel's result (it only skips the deprecated ``dict()``)."""
-    from langchain_core.language_models import BaseChatModel
-
-    llm = ChatGigaChat(access_token="t", base_url=BASE, **fields)
-    ours = llm._get_invocation_params(stop=stop, **call_kwargs)
-    core = BaseChatModel._get_invocation_params(llm, stop=stop, **call_kwargs)
-    assert ours == core
-    assert list(ours) == list(core)
