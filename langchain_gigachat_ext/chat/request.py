@@ -3,23 +3,26 @@
 Invoke and stream, sync and async, v1 and v2 all come through here, in two steps.
 :func:`plan_call` checks the arguments and plans the tools — pure, so a bad argument fails before
 anything is sent, attachment uploads included. :func:`build_request` then normalises the messages
-(:mod:`~langchain_gigachat_ext.chat.v1.messages`) and builds the body with v1's
-:func:`~langchain_gigachat_ext.chat.v1.payload.build_payload` or v2's
-:func:`~langchain_gigachat_ext.chat.v2.payload.build_v2_payload`.
+once (:mod:`~langchain_gigachat_ext.chat.normalise`), shapes them for the dialect's wire
+(:mod:`~langchain_gigachat_ext.chat.v1.messages` or :mod:`~langchain_gigachat_ext.chat.v2.messages`)
+and builds the body with v1's :func:`~langchain_gigachat_ext.chat.v1.payload.build_payload` or
+v2's :func:`~langchain_gigachat_ext.chat.v2.payload.build_v2_payload`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import BaseMessage
 
-from langchain_gigachat_ext.attachments.uploads import ResolvedAttachments, move_tool_attachments
+from langchain_gigachat_ext.attachments.layout import move_tool_attachments
+from langchain_gigachat_ext.attachments.resolved import ResolvedAttachments
 from langchain_gigachat_ext.chat import dialects as _dialects
 from langchain_gigachat_ext.chat.dialects import Dialect
-from langchain_gigachat_ext.chat.v1.messages import to_gigachat_messages
+from langchain_gigachat_ext.chat.normalise import Turn, normalise
+from langchain_gigachat_ext.chat.v1.messages import to_v1_messages
 from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS, build_payload, validate_params
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 from langchain_gigachat_ext.tools.binding import ToolPlan, plan_tools
@@ -210,21 +213,22 @@ def build_request(
     """
     plan = call.plan
     resolved = attachments or ResolvedAttachments()
-    normalised = resolved.arrange(
-        to_gigachat_messages(
-            move_tool_attachments(list(messages)),
-            wire_name=plan.wire_name,
-            convert_block=resolved.converter(),
-            parallel_calls=call.v2,
-        )
+    turns = normalise(
+        move_tool_attachments(list(messages)),
+        wire_name=plan.wire_name,
+        convert_block=resolved.converter(),
+        files_as_ids=call.v2,
     )
+    # The layout rules read and split turns by their role/content/attachments keys, the keys a
+    # split-off turn carries; they are typed for plain dicts, hence the casts.
+    arranged = cast("list[Turn]", resolved.arrange(cast("list[dict[str, Any]]", turns)))
     if call.v2:
         from langchain_gigachat_ext.chat.v2.messages import to_v2_messages
         from langchain_gigachat_ext.chat.v2.payload import build_v2_payload
 
         payload = build_v2_payload(
             model=call.model,
-            messages=to_v2_messages(normalised),
+            messages=to_v2_messages(arranged),
             params=call.params,
             functions=plan.functions,
             function_call=_v2_function_call(plan, call.tool_choice, call.function_call),
@@ -236,7 +240,7 @@ def build_request(
         return ChatRequest(payload, headers, plan, _dialects.v2())
     payload = build_payload(
         model=call.model,
-        messages=normalised,
+        messages=to_v1_messages(arranged),
         params=call.params,
         functions=plan.functions,
         function_call=plan.function_call,

@@ -10,7 +10,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_gigachat_ext.attachments.stream import GeneratedImageStream
 from langchain_gigachat_ext.chat.stop import StopSequenceFilter
-from langchain_gigachat_ext.chat.v1.response import WireChunk, chunk_from_stream
+from langchain_gigachat_ext.chat.v1.response import chunk_from_stream
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
 from langchain_gigachat_ext.tools.binding import ToolPlan, restore_json_text
 
@@ -104,7 +104,7 @@ class StreamAssembler:
         error.partial_text = self._tail.text
         error.received_chars = self._tail.total
 
-    def feed(self, raw: WireChunk | Any) -> list[ChatGenerationChunk]:
+    def feed(self, raw: Any) -> list[ChatGenerationChunk]:
         """Chunks to yield for one incoming SSE chunk (v1, or v2 with a converter)."""
         if self._convert is not None:
             chunk = self._convert(raw)

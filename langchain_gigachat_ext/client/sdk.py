@@ -12,6 +12,8 @@ from gigachat import settings
 from gigachat.api import auth, files, tools
 from gigachat.api.utils import EVENT_STREAM, build_headers, build_response
 from gigachat.models.chat import ChatCompletion
+from gigachat.models.chat import ChatCompletionChunk as ChatCompletionChunkV1
+from gigachat.models.chat import Usage as UsageV1
 from gigachat.models.chat_completions import (
     ChatCompletionChunk,
     ChatCompletionResponse,
@@ -30,6 +32,7 @@ __all__ = [
     "EVENT_STREAM",
     "ChatCompletion",
     "ChatCompletionChunk",
+    "ChatCompletionChunkV1",
     "ChatCompletionResponse",
     "ChatContentPart",
     "ChatFunctionCall",
@@ -40,6 +43,7 @@ __all__ = [
     "ChatUsage",
     "Embeddings",
     "UploadedFile",
+    "UsageV1",
     "auth",
     "build_headers",
     "build_response",

@@ -1,53 +1,51 @@
-"""Normalised messages → GigaChat v2 ``messages`` (a pure function).
+"""Normalised turns → GigaChat v2 ``messages`` (a pure function).
 
-The normaliser (:func:`~langchain_gigachat_ext.chat.v1.messages.to_gigachat_messages` with
-``parallel_calls=True``) already applies every history rule both dialects share: one leading
-system message, merged same-role turns, a result for every call, results as JSON objects. This
-module only changes the shape (PROTOCOL §7.1, REC ``test_primary_chat_function_tool_roundtrip``):
+Where v2's wire differs from the normalised form (PROTOCOL §7.1, REC
+``test_primary_chat_function_tool_roundtrip``):
 
-* ``content`` becomes a list of parts: ``{"text"}``, ``{"files": [{"id"}]}``, one
+* ``content`` is a list of parts: ``{"text"}``, ``{"files": [{"id"}]}``, one
   ``{"function_call"}`` part per call (v2 allows several per message);
-* a function result becomes ``role: "tool"`` with a ``{"function_result": {"name", "result"}}``
+* a function result is ``role: "tool"`` with a ``{"function_result": {"name", "result"}}``
   part whose ``result`` is the JSON object itself, not its text;
-* ``functions_state_id`` becomes ``tools_state_id``, set on the assistant message that made the
-  calls and on every result answering it (as the recorded round trip does).
+* the state id is ``tools_state_id``, set on the assistant message that made the calls and on
+  every result answering it (as the recorded round trip does).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_gigachat_ext.chat.v1.messages import GigaMessage
+from langchain_gigachat_ext.chat.normalise import FunctionResult, Turn
 
 
-def _parts(message: GigaMessage) -> list[dict[str, Any]]:
+def _parts(turn: Turn) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
-    if message.get("content"):
-        parts.append({"text": message["content"]})
-    if message.get("attachments"):
-        parts.append({"files": [{"id": file_id} for file_id in message["attachments"]]})
-    calls = message.get("function_calls")
-    if calls is None and "function_call" in message:
-        calls = [message["function_call"]]
-    parts.extend({"function_call": call} for call in calls or ())
+    if turn["content"]:
+        parts.append({"text": turn["content"]})
+    if turn.get("attachments"):
+        parts.append({"files": [{"id": file_id} for file_id in turn["attachments"]]})
+    parts.extend(
+        {"function_call": {"name": call["name"], "arguments": call["arguments"]}}
+        for call in turn.get("calls", ())
+    )
     return parts or [{"text": ""}]
 
 
-def _function_result(message: GigaMessage) -> dict[str, Any]:
-    # The normaliser guarantees a JSON object text (messages.tool_result_json).
-    return {"function_result": {"name": message["name"], "result": json.loads(message["content"])}}
+def _tool(result: FunctionResult, state_id: str | None) -> dict[str, Any]:
+    part = {"function_result": {"name": result["name"], "result": result["value"]}}
+    message: dict[str, Any] = {"role": "tool", "content": [part]}
+    if state_id:
+        message["tools_state_id"] = state_id
+    return message
 
 
-def to_v2_messages(messages: Sequence[GigaMessage]) -> list[dict[str, Any]]:
-    """Reshape normalised messages into the v2 wire format.
+def to_v2_messages(turns: Sequence[Turn]) -> list[dict[str, Any]]:
+    """The ``messages`` field of a ``/v2/chat/completions`` request.
 
     Args:
-        messages: Output of ``to_gigachat_messages(..., parallel_calls=True)``.
-
-    Returns:
-        The ``messages`` field of a ``/v2/chat/completions`` request.
+        turns: The normalised conversation
+            (:func:`~langchain_gigachat_ext.chat.normalise.normalise` with ``files_as_ids``).
 
     Example:
         ```python
@@ -56,21 +54,16 @@ def to_v2_messages(messages: Sequence[GigaMessage]) -> list[dict[str, Any]]:
         ```
     """
     out: list[dict[str, Any]] = []
-    state_id: str | None = None
-    for message in messages:
-        role = message["role"]
+    state_id: str | None = None  # of the last assistant turn, for legacy function results too
+    for turn in turns:
+        role = turn["role"]
         if role == "function":
-            entry: dict[str, Any] = {"role": "tool", "content": [_function_result(message)]}
-            if state_id:
-                entry["tools_state_id"] = state_id
-            out.append(entry)
+            out.append(_tool(turn["result"], state_id))
             continue
-        entry = {"role": role, "content": _parts(message)}
-        if role == "assistant":
-            state_id = message.get("functions_state_id")
-            if state_id:
-                entry["tools_state_id"] = state_id
-        else:
-            state_id = None
-        out.append(entry)
+        message: dict[str, Any] = {"role": role, "content": _parts(turn)}
+        state_id = turn.get("state_id") if role == "assistant" else None
+        if state_id:
+            message["tools_state_id"] = state_id
+        out.append(message)
+        out.extend(_tool(call["result"], state_id) for call in turn.get("calls", ()))
     return out

@@ -7,22 +7,25 @@ from typing import Any
 
 import pytest
 
+from langchain_gigachat_ext.chat.sse import SseEvent
 from langchain_gigachat_ext.chat.streaming import PARTIAL_TEXT_LIMIT, StreamAssembler, TextTail
-from langchain_gigachat_ext.chat.v1.response import WireChunk
-from langchain_gigachat_ext.chat.v1.schema import parse_chunk
+from langchain_gigachat_ext.chat.v1.wire import ChunkParser
+from langchain_gigachat_ext.client.sdk import ChatCompletionChunkV1
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
 from langchain_gigachat_ext.tools.binding import NO_TOOLS, ToolPlan, plan_tools
 
 IDS = {"x-request-id": "req-1", "x-session-id": None, "x-client-id": None}
 
 
-def _raw(text: str, *, final: bool = False) -> WireChunk:
+def _raw(text: str, *, final: bool = False) -> ChatCompletionChunkV1:
     choice: dict[str, Any] = {"delta": {"content": text}, "index": 0}
     body: dict[str, Any] = {"choices": [choice], "created": 1, "model": "m", "object": "o"}
     if final:
         choice["finish_reason"] = "stop"
         body["usage"] = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
-    return WireChunk(parse_chunk(json.dumps(body)), IDS)
+    chunk = ChunkParser(dict(IDS)).parse(SseEvent("", json.dumps(body)))
+    assert chunk is not None
+    return chunk
 
 
 @pytest.mark.parametrize(

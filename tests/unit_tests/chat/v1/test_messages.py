@@ -16,8 +16,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_gigachat_ext.chat.normalise import LATE_SYSTEM_PREFIX
 from langchain_gigachat_ext.chat.v1.messages import (
-    LATE_SYSTEM_PREFIX,
     HistoryRepairWarning,
     to_gigachat_messages,
     tool_result_json,

@@ -10,11 +10,12 @@ import httpx
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from langchain_gigachat_ext.chat.v1.messages import HistoryRepairWarning, to_gigachat_messages
+from langchain_gigachat_ext.chat.normalise import HistoryRepairWarning, normalise
+from langchain_gigachat_ext.chat.sse import SseDecoder
 from langchain_gigachat_ext.chat.v2.messages import to_v2_messages
 from langchain_gigachat_ext.chat.v2.payload import build_v2_payload, tool_config
 from langchain_gigachat_ext.chat.v2.response import V2ChunkConverter
-from langchain_gigachat_ext.chat.v2.wire import EventReader
+from langchain_gigachat_ext.chat.v2.wire import EventParser
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatMalformedResponseError
 from langchain_gigachat_ext.tools.builtin import (
     BuiltinTool,
@@ -28,7 +29,7 @@ from langchain_gigachat_ext.tools.functions import convert_tools
 
 
 def _v2(messages: list[Any]) -> list[dict[str, Any]]:
-    return to_v2_messages(to_gigachat_messages(messages, parallel_calls=True))
+    return to_v2_messages(normalise(messages, files_as_ids=True))
 
 
 CALLS = AIMessage(
@@ -345,10 +346,13 @@ def test_avoid_builtin_names_renames_only_colliding_functions() -> None:
 
 
 def _read(lines: list[str]) -> list[Any]:
-    reader = EventReader({"x-request-id": "r"})
-    chunks = [c for line in lines if (c := reader.feed(line)) is not None]
-    last = reader.close()
-    return [*chunks, last] if last is not None else chunks
+    """The chunks of a body made of ``lines``, through the shared SSE decoder."""
+    decoder = SseDecoder()
+    parser = EventParser({"x-request-id": "r"})
+    events = decoder.feed("\n".join(lines).encode()) + decoder.close()
+    chunks = [c for event in events if (c := parser.parse(event)) is not None]
+    parser.check_complete()
+    return chunks
 
 
 DONE = 'data: {"finish_reason":"stop"}'
