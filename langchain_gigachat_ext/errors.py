@@ -36,10 +36,12 @@ __all__ = [
     "GigaChatConnectionError",
     "GigaChatContextOverflowError",
     "GigaChatError",
+    "GigaChatHTTPClientError",
     "GigaChatInvalidInputError",
     "GigaChatMalformedResponseError",
     "GigaChatNotFoundError",
     "GigaChatPermissionError",
+    "GigaChatPickleError",
     "GigaChatRateLimitError",
     "GigaChatRequestTooLargeError",
     "GigaChatServerError",
@@ -256,6 +258,22 @@ class GigaChatMalformedResponseError(ModelAPIError, GigaChatError):
 
 class GigaChatInvalidInputError(ModelInvalidRequestError, GigaChatError, ValueError):
     """Raised before any request when the input cannot be sent as it is."""
+
+
+class GigaChatHTTPClientError(GigaChatError, RuntimeError):
+    """The ``http_client`` / ``http_async_client`` given to the model cannot carry the call.
+
+    Raised before any request: the client was closed, or an ``httpx.AsyncClient`` first used on
+    one event loop is used from another (its pooled connections belong to the first loop).
+    """
+
+
+class GigaChatPickleError(GigaChatError, TypeError):
+    """The model holds a live object (an injected httpx client, an SSL context): no pickle.
+
+    Configure it in the receiving process instead. A ``TypeError``, as ``pickle`` raises for
+    any object it cannot serialise.
+    """
 
 
 class GigaChatUnsafeURLError(GigaChatInvalidInputError):

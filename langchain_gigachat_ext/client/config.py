@@ -2,7 +2,9 @@
 
 Every field reads its ``GIGACHAT_*`` environment variable at construction, so what the object
 will use is visible on it (``llm.base_url``, ``llm.credentials``). Secrets are ``SecretStr``.
-One :class:`~langchain_gigachat_ext.client.transport.Transport` is built lazily per object.
+The fields are configuration: they copy and pickle like data, while the
+:class:`~langchain_gigachat_ext.client.transport.Transport` built from them (clients, token) is
+per-process state that each copy builds again on first use.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
 
 from langchain_gigachat_ext.client.auth import AuthSettings
+from langchain_gigachat_ext.client.clients import HttpSettings
+from langchain_gigachat_ext.client.local import Lazy
 from langchain_gigachat_ext.client.retry import RetryPolicy
 from langchain_gigachat_ext.client.sdk import settings as sdk_settings
-from langchain_gigachat_ext.client.transport import HttpSettings, Transport
+from langchain_gigachat_ext.client.transport import Transport
+from langchain_gigachat_ext.errors import GigaChatPickleError
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -81,9 +88,31 @@ class InsecureTLSWarning(UserWarning):
 
 _warned_insecure = threading.Event()
 
+_TLS_FIELDS = {
+    "cert_file": "GIGACHAT_CERT_FILE",
+    "key_file": "GIGACHAT_KEY_FILE",
+    "key_file_password": "GIGACHAT_KEY_FILE_PASSWORD",
+    "ca_bundle_file": "GIGACHAT_CA_BUNDLE_FILE",
+    "ssl_context": None,
+}
+"""Certificate fields a user's httpx client replaces, with the variables they come from."""
+
+_LIVE_FIELDS = ("http_client", "http_async_client", "ssl_context")
+"""Fields holding live objects: deep copies share them, pickling refuses them."""
+
 
 class GigaChatConnection(BaseModel):
-    """Fields and client construction shared by :class:`ChatGigaChat` and the embeddings."""
+    """Fields and client construction shared by :class:`ChatGigaChat` and the embeddings.
+
+    Copies: ``copy.deepcopy`` and ``pickle`` keep every field and start without the original's
+    connections and access token; the copy opens its own and fetches its own token on its first
+    call. Pickled bytes hold the configured credentials (``credentials``, ``password``,
+    ``access_token``, ``key_file_password``) in clear, as any pickle of the configuration
+    would: keep them as private as the credentials themselves. A model holding live objects
+    (``http_client``, ``http_async_client``, ``ssl_context``) refuses to pickle with
+    :class:`~langchain_gigachat_ext.errors.GigaChatPickleError`; its deep copies share those
+    objects with the original.
+    """
 
     model_config = ConfigDict(
         populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", protected_namespaces=()
@@ -103,7 +132,8 @@ class GigaChatConnection(BaseModel):
         default_factory=env_secret("GIGACHAT_CREDENTIALS"), alias="api_key"
     )
     """Authorization key (base64 of ``client_id:client_secret``). Env ``GIGACHAT_CREDENTIALS``;
-    also accepted as ``api_key``."""
+    also accepted as ``api_key``. Like every secret field it stays out of ``repr``, logs and
+    ``dumpd``, but a pickled model holds it (see :class:`GigaChatConnection`)."""
     scope: str = Field(
         default_factory=env_str("GIGACHAT_SCOPE", sdk_settings.SCOPE), validate_default=True
     )
@@ -131,6 +161,47 @@ class GigaChatConnection(BaseModel):
     """Verify TLS certificates (default True; False warns). Env ``GIGACHAT_VERIFY_SSL_CERTS``."""
     ssl_context: ssl.SSLContext | None = Field(default=None, exclude=True)
     """A custom SSL context (takes precedence over ``ca_bundle_file``)."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True, repr=False)
+    """Your own ``httpx.Client`` for the sync API and OAuth requests: a corporate proxy, a custom
+    transport, a test double. Its proxies, mounts, transport, TLS, auth and event hooks apply,
+    and its default headers, query parameters and cookies are merged into each request; the
+    model's ``base_url``, ``auth_url`` and timeouts still decide where requests go and how long
+    they may take. The client owns TLS, so ``cert_file``, ``key_file``, ``key_file_password``,
+    ``ca_bundle_file``, ``ssl_context`` and ``verify_ssl_certs=False`` cannot be set with it.
+    The model never closes it; it is left out of ``repr``, ``dumpd`` and ``model_dump``; deep
+    copies share it, and a model holding it cannot be pickled. Downloads of attachment URLs keep
+    their own SSRF-guarded client.
+
+    Example:
+        ```python
+        import ssl
+
+        import httpx
+
+        corporate = httpx.Client(
+            proxy="http://proxy.corp.example:3128",
+            verify=ssl.create_default_context(cafile="/etc/ssl/russian_trusted_root_ca.pem"),
+        )
+        llm = ChatGigaChat(http_client=corporate)
+        ```
+    """
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True, repr=False)
+    """Your own ``httpx.AsyncClient`` for the async API and OAuth requests (as ``http_client``
+    for sync calls; set both to send every call through your clients — without it, async calls
+    use the model's own client, one per event loop). An ``httpx.AsyncClient`` belongs to the
+    event loop that first sends through it from the model: a call from another loop raises
+    :class:`~langchain_gigachat_ext.errors.GigaChatHTTPClientError` before sending anything.
+
+    Example:
+        ```python
+        import httpx
+
+        async def main() -> None:
+            async with httpx.AsyncClient(proxy="http://proxy.corp.example:3128") as client:
+                llm = ChatGigaChat(http_async_client=client)
+                await llm.ainvoke("Hello")
+        ```
+    """
     timeout: float = Field(
         default_factory=env_number("GIGACHAT_TIMEOUT", 60.0),
         alias="request_timeout",
@@ -155,8 +226,27 @@ class GigaChatConnection(BaseModel):
     token_refresh_margin: float = Field(default=60.0, ge=0)
     """Refresh the access token this many seconds before it expires."""
 
-    _transport_cache: Transport | None = PrivateAttr(default=None)
-    _transport_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _transport: Lazy[Transport] = PrivateAttr(default_factory=Lazy)
+
+    @model_validator(mode="after")
+    def _user_client_owns_tls(self) -> GigaChatConnection:
+        if self.http_client is None and self.http_async_client is None:
+            return self
+        clashing = [name for name in _TLS_FIELDS if getattr(self, name) is not None]
+        if not self.verify_ssl_certs:
+            clashing.append("verify_ssl_certs=False")
+        if clashing:
+            names = ", ".join(
+                f"{name} (env {_TLS_FIELDS[name]})" if _TLS_FIELDS.get(name) else name
+                for name in clashing
+            )
+            msg = (
+                f"http_client / http_async_client own TLS, so {names} cannot be set with them: "
+                "configure certificates and verification on the httpx client itself, e.g. "
+                "httpx.Client(verify=ssl_context, ...)."
+            )
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _warn_insecure(self) -> GigaChatConnection:
@@ -204,6 +294,8 @@ class GigaChatConnection(BaseModel):
             verify=self._verify_setting(),
             cert=cert,
             max_connections=self.max_connections,
+            user_client=self.http_client,
+            user_async_client=self.http_async_client,
         )
         auth = AuthSettings(
             auth_url=self.auth_url,
@@ -220,8 +312,46 @@ class GigaChatConnection(BaseModel):
     @property
     def transport(self) -> Transport:
         """The object's transport (built on first use, then shared by all calls)."""
-        if self._transport_cache is None:
-            with self._transport_lock:
-                if self._transport_cache is None:
-                    self._transport_cache = self._build_transport()
-        return self._transport_cache
+        return self._transport.get(self._build_transport)
+
+    def __copy__(self) -> Self:
+        """A shallow copy whose per-process state (transport, caches) is its own, built anew.
+
+        ``model_copy(update={"base_url": ...})`` starts from this copy, so a transport shared
+        with the original would keep sending to the old address; every :class:`Lazy` private
+        attribute (this class's and its subclasses') starts empty.
+        """
+        copied = super().__copy__()
+        for name in type(self).__private_attributes__:
+            if isinstance(getattr(copied, name, None), Lazy):
+                setattr(copied, name, Lazy())
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """A deep copy that shares the live objects (user's clients, SSL context).
+
+        A client or a TLS context is a resource, not data: the copy uses the same one (as a
+        pickled model could not). Its own transport and token are built on its first call.
+        """
+        memo = {} if memo is None else memo
+        for name in _LIVE_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                memo.setdefault(id(value), value)
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """The pickled state: every field, credentials included; no transport, no token.
+
+        Raises:
+            GigaChatPickleError: The model holds an injected httpx client or an SSL context.
+        """
+        live = [name for name in _LIVE_FIELDS if getattr(self, name) is not None]
+        if live:
+            msg = (
+                f"A GigaChat model with {', '.join(live)} cannot be pickled: an httpx client or "
+                "an SSL context belongs to the process that created it. Build the model in the "
+                "receiving process, or copy it with copy.deepcopy within this one."
+            )
+            raise GigaChatPickleError(msg)
+        return super().__getstate__()

@@ -1,11 +1,13 @@
-"""HTTP clients, authentication and retries around the SDK's request functions.
+"""Every API call runs here: with a valid token, one replay after a 401, and retries.
 
 The SDK's client objects bind their ``httpx.AsyncClient`` to the first event loop that used
 them (a second ``asyncio.run`` then fails with "Event loop is closed", peers.md row 4). This
-transport keeps one sync client and one async client *per running event loop*, shares one
-:class:`~langchain_gigachat_ext.client.auth.TokenManager` between them, and calls the SDK's
-``gigachat.api.*`` request functions, so the wire format, headers and error mapping stay the
-SDK's. Retries are ours alone (see :mod:`langchain_gigachat_ext.client.retry`).
+transport keeps one sync client and one async client *per running event loop* (built by
+:mod:`~langchain_gigachat_ext.client.clients`), shares one
+:class:`~langchain_gigachat_ext.client.auth.TokenManager` between them, and runs request
+functions (the SDK's ``gigachat.api.*`` and our wires) on them, so the wire format, headers and
+error mapping stay the SDK's. Retries are ours alone
+(see :mod:`~langchain_gigachat_ext.client.retry`).
 """
 
 from __future__ import annotations
@@ -16,16 +18,13 @@ import ssl
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import httpx
 import pydantic
 
 from langchain_gigachat_ext.client.auth import AuthSettings, Token, TokenManager
-from langchain_gigachat_ext.client.http_clients import AsyncClient, Client
+from langchain_gigachat_ext.client.clients import HttpSettings
 from langchain_gigachat_ext.client.retry import RetryPolicy
 from langchain_gigachat_ext.client.sdk import errors as sdk
 from langchain_gigachat_ext.errors import (
@@ -40,64 +39,6 @@ T = TypeVar("T")
 
 SyncOp = Callable[[httpx.Client, "str | None"], T]
 AsyncOp = Callable[[httpx.AsyncClient, "str | None"], Awaitable[T]]
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """How to reach the API."""
-
-    base_url: str
-    """API base, e.g. ``https://gigachat.devices.sberbank.ru/api/v1``."""
-    timeout: float
-    """Read/write/pool timeout in seconds."""
-    connect_timeout: float
-    """Connect timeout in seconds."""
-    verify: bool | str | ssl.SSLContext = True
-    """TLS verification: True, a CA bundle path, or an SSL context."""
-    cert: tuple[str, str | None, str | None] | None = field(default=None, repr=False)
-    """mTLS client certificate: (cert_file, key_file, key_password); kept out of ``repr``
-    because it holds the key password."""
-    max_connections: int | None = None
-    """Connection-pool size (httpx default when None)."""
-
-    def client_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``httpx.Client`` / ``httpx.AsyncClient``."""
-        kwargs: dict[str, Any] = {
-            "base_url": self.base_url,
-            "verify": self.ssl_context,
-            "timeout": httpx.Timeout(self.timeout, connect=self.connect_timeout),
-        }
-        if self.max_connections is not None:
-            # Idle connections kept alive stay at httpx's default (20), as in the SDK: httpcore
-            # rescans every pooled connection whenever a request finishes, so keeping hundreds
-            # alive costs more CPU per request than reconnecting (benchmarks/README.md, abatch).
-            kwargs["limits"] = httpx.Limits(max_connections=self.max_connections)
-        return kwargs
-
-    @cached_property
-    def ssl_context(self) -> ssl.SSLContext:
-        """The TLS context all clients of these settings share, built once.
-
-        Building one loads the CA bundle (~20 ms), which httpx would otherwise repeat for every
-        client: the sync one and one async client per event loop (each ``asyncio.run``).
-        ``verify=True`` follows httpx (``SSL_CERT_FILE``/``SSL_CERT_DIR``, else certifi). httpx
-        0.28 deprecates ``verify=<path>`` and ``cert=``, and with ``verify=<path>`` it silently
-        ignores ``cert`` — so a CA bundle plus mTLS would drop the client certificate. Loading
-        both here keeps them.
-        """
-        verify = self.verify
-        if isinstance(verify, str):
-            context = (
-                ssl.create_default_context(capath=verify)
-                if Path(verify).is_dir()
-                else ssl.create_default_context(cafile=verify)
-            )
-        else:
-            context = httpx.create_ssl_context(verify=verify)
-        if self.cert is not None:
-            cert_file, key_file, password = self.cert
-            context.load_cert_chain(cert_file, key_file, password)
-        return context
 
 
 def translate_error(error: BaseException, *, request_id: str | None = None) -> GigaChatError:
@@ -138,7 +79,7 @@ class Transport:
     def sync_http(self) -> httpx.Client:
         """The shared synchronous client."""
         if self._sync is None or self._sync.is_closed:
-            self._sync = Client(**self.http_settings.client_kwargs())
+            self._sync = self.http_settings.sync_client()
         return self._sync
 
     def async_http(self) -> httpx.AsyncClient:
@@ -146,7 +87,7 @@ class Transport:
         loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None or client.is_closed:
-            client = AsyncClient(**self.http_settings.client_kwargs())
+            client = self.http_settings.async_client()
             self._async[loop] = client
         return client
 

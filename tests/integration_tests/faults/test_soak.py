@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from langchain_gigachat_ext import ChatGigaChat
+from langchain_gigachat_ext import ChatGigaChat, GigaChatEmbeddings
 from langchain_gigachat_ext.emulator import GigaChatEmulator
 
 CALLS = 2_000
@@ -41,35 +41,8 @@ def soak_emulator() -> Iterator[GigaChatEmulator]:
 
 
 def _embedding_call(emu: GigaChatEmulator) -> tuple[Callable[[str], Awaitable[Any]], str]:
-    try:
-        from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings
-    except ImportError:
-        GigaChatEmbeddings = None  # noqa: N806
-    if GigaChatEmbeddings is not None:
-        embedder = GigaChatEmbeddings(
-            **emu.client_kwargs(), max_retries=5, retry_backoff_factor=0.005
-        )
-        return embedder.aembed_query, "GigaChatEmbeddings.aembed_query"
-    from gigachat.api.embeddings import embeddings_async
-
-    from langchain_gigachat_ext.client.auth import AuthSettings
-    from langchain_gigachat_ext.client.retry import RetryPolicy
-    from langchain_gigachat_ext.client.transport import HttpSettings, Transport
-
-    transport = Transport(
-        HttpSettings(base_url=emu.base_url, timeout=10, connect_timeout=5),
-        AuthSettings(auth_url=emu.auth_url, scope="GIGACHAT_API_PERS"),
-        RetryPolicy(max_retries=5, backoff_factor=0.005),
-    )
-
-    async def embed(text: str) -> Any:
-        return await transport.acall(
-            lambda http, token: embeddings_async(
-                http, input_=[text], model="Embeddings", access_token=token
-            )
-        )
-
-    return embed, "gigachat.api.embeddings via Transport"
+    embedder = GigaChatEmbeddings(**emu.client_kwargs(), max_retries=5, retry_backoff_factor=0.005)
+    return embedder.aembed_query, "GigaChatEmbeddings.aembed_query"
 
 
 async def _run(emu: GigaChatEmulator) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from langchain_core.exceptions import ModelTimeoutError
 
 from langchain_gigachat_ext import GigaChatStreamInterruptedError, GigaChatTimeoutError
+from tests.integration_tests.client.counting import AsyncCountingTransport, CountingTransport
 from tests.integration_tests.faults.helpers import chat_entries, chat_model, wait_until
 
 LIMIT = 0.5
@@ -20,16 +21,13 @@ MARGIN = 5.0
 LONG_PROMPT = "Tell me a long story about a cat"
 
 
-def test_timeouts_reach_httpx() -> None:
-    llm = chat_model_offline(timeout=12.5, connect_timeout=3.5)
-    timeout = llm.transport.sync_http().timeout
-    assert (timeout.read, timeout.write, timeout.pool, timeout.connect) == (12.5, 12.5, 12.5, 3.5)
-
-
-def chat_model_offline(**overrides: Any) -> Any:
-    from langchain_gigachat_ext import ChatGigaChat
-
-    return ChatGigaChat(base_url="http://127.0.0.1:9/api/v1", access_token="x", **overrides)
+def test_timeouts_reach_every_request(emu: Any) -> None:
+    sent: list[dict[str, float]] = []
+    hooks = {"request": [lambda request: sent.append(request.extensions["timeout"])]}
+    with httpx.Client(event_hooks=hooks) as client:
+        chat_model(emu, timeout=12.5, connect_timeout=3.5, http_client=client).invoke("Hi")
+    expected = {"connect": 3.5, "read": 12.5, "write": 12.5, "pool": 12.5}
+    assert sent == [expected, expected]  # OAuth, then chat
 
 
 @pytest.mark.parametrize("asynchronous", [False, True])
@@ -74,16 +72,12 @@ def _stream_entries(emu: Any) -> list[dict[str, Any]]:
     return [e for e in chat_entries(emu) if e["stream"]]
 
 
-def _active_requests(client: httpx.AsyncClient | httpx.Client) -> int:
-    pool = client._transport._pool  # type: ignore[attr-defined]
-    return sum(1 for connection in pool.connections if not connection.is_idle())
-
-
 async def test_cancelling_an_async_stream_closes_the_connection(emu: Any) -> None:
     full = chat_model(emu).invoke(LONG_PROMPT)
     emu.reset()
     emu.faults.chunk_delay = 0.3
-    llm = chat_model(emu)
+    transport = AsyncCountingTransport()
+    llm = chat_model(emu, http_async_client=httpx.AsyncClient(transport=transport))
     first_chunk = asyncio.Event()
 
     async def consume() -> None:
@@ -96,7 +90,7 @@ async def test_cancelling_an_async_stream_closes_the_connection(emu: Any) -> Non
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    assert _active_requests(llm.transport.async_http()) == 0
+    assert transport.ledger.open_answers == 0
     # The server saw the disconnect: its stream ended early and was logged then.
     assert await asyncio.to_thread(wait_until, lambda: bool(_stream_entries(emu)), seconds=5)
     sent = _stream_entries(emu)[0]["chunks_sent"]
@@ -105,12 +99,13 @@ async def test_cancelling_an_async_stream_closes_the_connection(emu: Any) -> Non
 
 def test_abandoning_a_sync_stream_releases_the_connection(emu: Any) -> None:
     emu.faults.chunk_delay = 0.3
-    llm = chat_model(emu)
+    transport = CountingTransport()
+    llm = chat_model(emu, http_client=httpx.Client(transport=transport))
 
     stream = llm.stream(LONG_PROMPT)
     next(stream)
     stream.close()
 
-    assert _active_requests(llm.transport.sync_http()) == 0
+    assert transport.ledger.open_answers == 0
     assert wait_until(lambda: bool(_stream_entries(emu)), seconds=5)
     assert _stream_entries(emu)[0]["chunks_sent"] <= 2

@@ -1,7 +1,10 @@
-"""Secrets never show in repr/str/serialisation; TLS verification defaults on; mTLS reaches httpx."""
+"""Secrets never show in repr/str/serialisation or copies; TLS verification defaults on; mTLS
+reaches httpx."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 import ssl
 import threading
 import warnings
@@ -39,8 +42,10 @@ def _assert_clean(text: str) -> None:
         str,
         lambda llm: repr(llm.transport),
         lambda llm: repr(llm.transport.http_settings),
-        lambda llm: repr(llm.transport.tokens._settings),
         lambda llm: repr(llm.transport.tokens.current()),
+        lambda llm: repr(copy.deepcopy(llm)),
+        lambda llm: repr(pickle.loads(pickle.dumps(llm))),  # noqa: S301
+        lambda llm: str(dumpd(copy.deepcopy(llm))),
         lambda llm: str(llm.model_dump()),
         lambda llm: llm.model_dump_json(),
         dumps,
@@ -54,8 +59,10 @@ def _assert_clean(text: str) -> None:
         "str",
         "transport",
         "http_settings",
-        "auth_settings",
         "token",
+        "deepcopy_repr",
+        "unpickled_repr",
+        "deepcopy_dumpd",
         "model_dump",
         "model_dump_json",
         "dumps",
@@ -120,3 +127,12 @@ def test_mtls_settings_reach_the_transport() -> None:
     settings = _model().transport.http_settings
     assert settings.cert == ("/c.pem", "/k.pem", SECRETS["key_file_password"])
     assert settings.verify is True
+
+
+def test_pickled_bytes_hold_the_configured_credentials() -> None:
+    """As documented: a pickle is the configuration, credentials included (keep it private)."""
+    llm = _model()
+    clone = pickle.loads(pickle.dumps(llm))  # noqa: S301
+    for name, value in SECRETS.items():
+        assert getattr(clone, name).get_secret_value() == value
+        assert value not in repr(getattr(clone, name))  # still a SecretStr
