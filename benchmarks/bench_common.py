@@ -1,12 +1,13 @@
-"""Shared pieces of the benchmark suite: the emulator process, timing helpers, result rows.
+"""Shared pieces of the benchmark suite: the emulator process, the contenders, turns, rows.
 
-The emulator always runs in its own process (``python -m langchain_gigachat_ext.emulator``), so
-the server never competes with the measured client for the GIL.
+The emulator always runs in its own process (``python -m langchain_gigachat_ext.emulator``) on
+127.0.0.1, so the server never competes with the measured client for the GIL. Every contender
+is built the way a user would build it, from public constructors only.
 """
 
 from __future__ import annotations
 
-import json
+import base64
 import os
 import statistics
 import subprocess
@@ -16,16 +17,19 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
-
-from langchain_gigachat_ext.emulator.runner import DEFAULT_CREDENTIALS
 
 MODEL = "GigaChat"
 """Chat model used by every chat measurement."""
 
+CREDENTIALS = base64.b64encode(b"bench-client-id:bench-client-secret").decode("ascii")
+"""Authorization key the benchmark's emulators accept (passed with ``--credentials``)."""
+
 START_TIMEOUT = 30.0
 """Seconds to wait for the emulator's first stdout line."""
+
+OURS, SDK, OFFICIAL = "ours", "sdk", "official"
+"""Contender keys: this package, the raw ``gigachat`` SDK, ``langchain-gigachat`` 0.5.1."""
 
 
 @dataclass(frozen=True)
@@ -34,71 +38,33 @@ class Endpoint:
 
     origin: str
     """``http://127.0.0.1:PORT``."""
-    request_log: Path | None = None
-    """JSON-lines request log, when the emulator was started with one."""
-    pid: int | None = None
-    """Process id of the emulator (to read its CPU time)."""
 
-    def server_cpu_seconds(self) -> float:
-        """CPU seconds (user + system) the emulator process has used so far; 0 when unknown."""
-        if self.pid is None:
-            return 0.0
-        try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text(encoding="ascii")
-            fields = stat.rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    @property
-    def base_url(self) -> str:
-        """API base URL (``/api/v1``)."""
-        return f"{self.origin}/api/v1"
-
-    @property
-    def auth_url(self) -> str:
-        """OAuth URL."""
-        return f"{self.origin}/api/v2/oauth"
-
-    def client_kwargs(self) -> dict[str, Any]:
+    def client_kwargs(self, scope: str | None = None) -> dict[str, Any]:
         """Connection keyword arguments accepted by all three clients."""
-        return {
-            "base_url": self.base_url,
-            "auth_url": self.auth_url,
-            "credentials": DEFAULT_CREDENTIALS,
+        kwargs: dict[str, Any] = {
+            "base_url": f"{self.origin}/api/v1",
+            "auth_url": f"{self.origin}/api/v2/oauth",
+            "credentials": CREDENTIALS,
         }
-
-    def oauth_requests(self) -> int:
-        """OAuth requests recorded so far in the request log."""
-        if self.request_log is None or not self.request_log.exists():
-            return 0
-        count = 0
-        with self.request_log.open(encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip() and json.loads(line).get("oauth"):
-                    count += 1
-        return count
+        if scope is not None:
+            kwargs["scope"] = scope
+        return kwargs
 
 
 @contextmanager
-def emulator(
-    *, latency: float = 0.0, request_log: Path | None = None, python: str = sys.executable
-) -> Iterator[Endpoint]:
+def emulator(*, latency: float = 0.0, chunk_delay: float = 0.0) -> Iterator[Endpoint]:
     """Run the emulator in a child process for the duration of the block.
 
     Args:
-        latency: Seconds the emulator waits before every API answer.
-        request_log: JSON-lines file for the emulator's request log (truncated first).
-        python: Interpreter that runs the emulator.
+        latency: Seconds from a request's arrival to its answer (the first chunk of a stream).
+        chunk_delay: Seconds between the chunks of a stream.
 
     Yields:
         The endpoint, parsed from the emulator's first stdout line.
     """
-    command = [python, "-m", "langchain_gigachat_ext.emulator", "--host", "127.0.0.1"]
-    command += ["--port", "0", "--latency", str(latency)]
-    if request_log is not None:
-        request_log.write_text("", encoding="utf-8")
-        command += ["--request-log", str(request_log)]
+    command = [sys.executable, "-m", "langchain_gigachat_ext.emulator", "--host", "127.0.0.1"]
+    command += ["--port", "0", "--credentials", CREDENTIALS]
+    command += ["--latency", str(latency), "--chunk-delay", str(chunk_delay)]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
@@ -106,7 +72,7 @@ def emulator(
         origin = _read_origin(process)
         # Keep draining stdout so that the child never blocks on a full pipe.
         threading.Thread(target=_drain, args=(process,), daemon=True).start()
-        yield Endpoint(origin, request_log, process.pid)
+        yield Endpoint(origin)
     finally:
         process.terminate()
         try:
@@ -135,85 +101,163 @@ def _drain(process: subprocess.Popen[str]) -> None:
             pass
 
 
-def measure(fn: Callable[[], object], *, warmup: int, runs: int) -> list[float]:
-    """Wall-clock seconds of ``runs`` calls of ``fn`` after ``warmup`` unmeasured calls."""
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
+# --- contenders -----------------------------------------------------------------------------------
+def ours_chat(endpoint: Endpoint) -> Any:
+    """This package's ``ChatGigaChat``."""
+    from langchain_gigachat_ext import ChatGigaChat
+
+    return ChatGigaChat(**endpoint.client_kwargs(), model=MODEL)
+
+
+def official_chat(endpoint: Endpoint) -> Any:
+    """``langchain-gigachat`` 0.5.1's ``GigaChat``.
+
+    ``streaming=True``: with its default ``streaming=False`` langchain-core's ``.stream()``
+    falls back to one non-streaming call; ``.invoke()`` does not stream either way.
+    """
+    from langchain_gigachat import GigaChat
+
+    return GigaChat(**endpoint.client_kwargs(), model=MODEL, streaming=True)
+
+
+def sdk_chat(endpoint: Endpoint) -> Any:
+    """The raw ``gigachat`` SDK client."""
+    from gigachat import GigaChat
+
+    return GigaChat(**endpoint.client_kwargs(), model=MODEL)
+
+
+def sdk_payload(prompt: str) -> dict[str, Any]:
+    """The v1 chat body the SDK contender sends (what the LangChain models send for one turn)."""
+    return {"model": MODEL, "messages": [{"role": "user", "content": prompt}]}
+
+
+def drain(iterable: Any) -> int:
+    """Consume a stream; returns its number of chunks."""
+    count = 0
+    for _ in iterable:
+        count += 1
+    return count
+
+
+# --- taking turns ---------------------------------------------------------------------------------
+def warm(fns: dict[str, Callable[[], object]], calls: int) -> None:
+    """``calls`` unmeasured calls of each contender (connections, token, caches, bytecode)."""
+    for fn in fns.values():
+        for _ in range(calls):
+            fn()
+
+
+def rotations(names: list[str], rounds: int) -> Iterator[list[str]]:
+    """The contenders' order in each round, rotated so that no one always goes first."""
+    for index in range(rounds):
+        shift = index % len(names)
+        yield names[shift:] + names[:shift]
+
+
+def wall_turns(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """Wall seconds of one call of each contender per round, the contenders taking turns."""
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for order in rotations(list(fns), rounds):
+        for name in order:
+            started = time.perf_counter()
+            fns[name]()
+            samples[name].append(time.perf_counter() - started)
     return samples
 
 
-def interleaved(
-    fns: dict[str, Callable[[], object]], *, warmup: int, runs: int
-) -> dict[str, float]:
-    """Median seconds per call of each function, the contenders' calls taken in turn.
+def cpu_turns(
+    fns: dict[str, Callable[[], object]], rounds: int, calls: int
+) -> dict[str, list[float]]:
+    """Client CPU seconds per call: per round, each contender's ``calls`` calls in turn.
 
-    One call of each contender after the other, ``runs`` times over: every contender meets the
-    same state of the machine. On a shared VM the speed drifts within a second; blocks of 80
-    calls per contender (the earlier method, 5 rounds) measured the same ``invoke`` code at
-    0.99-1.42x the SDK in one session, call-by-call turns at 1.09-1.15x (benchmarks/README.md).
+    ``time.process_time`` of this process over the block of calls, divided by ``calls``: the
+    work the client does (building, sending, parsing, LangChain's machinery), not the waiting.
     """
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(runs):
-        for name, fn in fns.items():
-            started = time.perf_counter()
-            fn()
-            samples[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    for order in rotations(list(fns), rounds):
+        for name in order:
+            fn = fns[name]
+            started = time.process_time()
+            for _ in range(calls):
+                fn()
+            samples[name].append((time.process_time() - started) / calls)
+    return samples
 
 
+def median(values: list[float]) -> float:
+    """Median of the samples."""
+    return statistics.median(values)
+
+
+# --- rows -----------------------------------------------------------------------------------------
 @dataclass
 class Row:
-    """One line of the results table."""
+    """One line of the results table: values per contender and the ratio a target judges."""
 
     name: str
     """What was measured."""
     unit: str
-    """Unit of the value columns (``ms``, ``KiB``, ``%``, ``req``)."""
-    ours: float | None
-    """Our package's median (None: pending / not measured)."""
-    sdk: float | None = None
-    """The raw ``gigachat`` SDK."""
-    official: float | None = None
-    """``langchain-gigachat`` 0.5.1."""
-    floor: float | None = None
-    """Raw httpx (no client library at all)."""
-    target: str = ""
-    """The target in words, e.g. ``≤ 1.25× SDK``."""
-    verdict: str = ""
-    """``PASS``, ``FAIL`` or ``pending``."""
+    """Unit of the values (``ms``, ``s``, ``KiB``)."""
+    values: dict[str, float]
+    """Median per contender key (:data:`OURS`, :data:`SDK`, :data:`OFFICIAL`)."""
+    ratio: float | None = None
+    """The measured ratio the target is about (None: nothing to compare)."""
+    ratio_label: str = ""
+    """What the ratio is, e.g. ``ours/SDK``."""
+    percent: bool = False
+    """Show the ratio and its bound as percentages."""
+    target: str = "(info)"
+    """The target in words, e.g. ``≤ 1.02``; ``(info)`` when the row has none."""
+    passed: bool | None = None
+    """True/False against the target; None for an information row."""
     note: str = ""
     """Anything a reader needs to interpret the row."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Raw numbers kept in the JSON output."""
 
-    def ratio(self, other: float | None) -> float | None:
-        """``ours / other`` when both exist."""
-        if self.ours is None or not other:
-            return None
-        return self.ours / other
+    @property
+    def verdict(self) -> str:
+        """``PASS``, ``FAIL`` or empty (information row)."""
+        if self.passed is None:
+            return ""
+        return "PASS" if self.passed else "FAIL"
+
+    def judge(
+        self,
+        ratio: float,
+        label: str,
+        *,
+        at_most: float | None = None,
+        at_least: float | None = None,
+        percent: bool = False,
+    ) -> Row:
+        """Set the ratio and the verdict against an upper or a lower bound; returns self."""
+        self.ratio, self.ratio_label, self.percent = ratio, label, percent
+        bound = at_most if at_most is not None else at_least
+        shown = f"{bound:.0%}" if percent else f"{bound:g}"
+        if at_most is not None:
+            self.target, self.passed = f"≤ {shown}", ratio <= at_most
+        elif at_least is not None:
+            self.target, self.passed = f"≥ {shown}", ratio >= at_least
+        return self
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form, with the three ratios."""
-        data = asdict(self)
-        data["ours_over_sdk"] = self.ratio(self.sdk)
-        data["ours_over_official"] = self.ratio(self.official)
-        data["ours_over_floor"] = self.ratio(self.floor)
-        return data
-
-
-def verdict(ok: bool) -> str:
-    """``PASS`` or ``FAIL``."""
-    return "PASS" if ok else "FAIL"
+        """JSON-ready form."""
+        return {**asdict(self), "verdict": self.verdict}
 
 
 def ms(seconds: float) -> float:
     """Seconds → milliseconds."""
     return seconds * 1000.0
+
+
+def without_bytecode_flag() -> dict[str, str]:
+    """The environment minus ``PYTHONDONTWRITEBYTECODE``, for processes that must write .pyc.
+
+    This workplace sets the flag, which would leave the editable install of this package
+    uncompiled while pip compiled the comparison packages' wheels.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env

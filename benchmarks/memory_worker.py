@@ -1,9 +1,10 @@
 """Memory growth of one long stream, measured in a fresh process (tracemalloc).
 
-Usage: ``python memory_worker.py ORIGIN CONTENDER CHUNKS`` → prints one JSON object.
+Usage: ``python memory_worker.py ORIGIN CONTENDER CHUNKS`` (CONTENDER ``ours`` or ``sdk``) →
+prints one JSON object.
 
 The emulator answers a function result with its value quoted verbatim (``function_result_answer``
-in ``emulator/_brain_text.py``) and streams 4 words per chunk, so a result of ``4 × CHUNKS``
+in ``emulator/brain/text.py``) and streams 4 words per chunk, so a result of ``4 × CHUNKS``
 one-letter words yields about ``CHUNKS`` SSE chunks from a small request. Growth is measured from
 the first chunk to the end of the stream, so the request itself does not count.
 """
@@ -50,20 +51,12 @@ def _stream(contender: str, endpoint: Endpoint, chunks: int) -> Iterable[Any]:
         from gigachat import GigaChat as SdkClient
 
         return SdkClient(**endpoint.client_kwargs(), model=MODEL).stream(body)
-    if contender == "official":
-        from langchain_gigachat import GigaChat as Official
-
-        # streaming=True: under langchain-core 1.7 its default streaming=False turns .stream()
-        # into a single invoke.
-        return Official(**endpoint.client_kwargs(), model=MODEL, streaming=True).stream(messages)
     from langchain_gigachat_ext import ChatGigaChat
 
+    # The package's own streaming path, without langchain-core's BaseChatModel.stream(), which
+    # keeps every chunk to report the final message to callbacks.
     model = ChatGigaChat(**endpoint.client_kwargs(), model=MODEL)
-    if contender == "ours_core":
-        # The package's own streaming path, without langchain-core's BaseChatModel.stream(),
-        # which keeps every chunk to report the final message to callbacks.
-        return model._stream(messages)  # noqa: SLF001
-    return model.stream(messages)
+    return model._stream(messages)  # noqa: SLF001
 
 
 def main() -> None:

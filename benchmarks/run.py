@@ -1,4 +1,4 @@
-"""``make bench``: this package vs langchain-gigachat 0.5.1, the raw SDK and raw httpx.
+"""``make bench``: what users see, this package vs langchain-gigachat 0.5.1 and the raw SDK.
 
 Run with any interpreter (the Makefile uses ``.venv``). The comparison packages go into a
 separate ``.venv-bench`` (created on first use, reused afterwards, never into ``.venv``), and
@@ -14,19 +14,22 @@ import platform
 import subprocess
 import sys
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BENCH_VENV = ROOT / ".venv-bench"
 BENCH_PYTHON = BENCH_VENV / "bin" / "python"
 RESULTS = HERE / "results"
-REQUIREMENTS = ("-e", f"{ROOT}[emulator]", "langchain-gigachat==0.5.1", "matplotlib")
+REQUIREMENTS = ("-e", f"{ROOT}[emulator]", "langchain-gigachat==0.5.1")
 PROBE = (
-    "import importlib.metadata as m, matplotlib, langchain_gigachat_ext.emulator.runner; "
+    "import importlib.metadata as m, langchain_gigachat_ext, langchain_gigachat; "
     "assert m.version('langchain-gigachat') == '0.5.1'"
 )
-LATENCY = 0.05
+VERSIONS = ("langchain-gigachat-ext", "gigachat", "langchain-gigachat", "langchain-core", "httpx")
 
 
 def _bench_venv_ready() -> bool:
@@ -40,7 +43,7 @@ def ensure_bench_venv() -> None:
     """Create ``.venv-bench`` with the comparison packages unless it is already usable."""
     if _bench_venv_ready():
         return
-    print(f"creating {BENCH_VENV} (langchain-gigachat 0.5.1, matplotlib, this package)...")
+    print(f"creating {BENCH_VENV} (langchain-gigachat 0.5.1 and this package)...")
     if not BENCH_PYTHON.exists():
         subprocess.run(["python3", "-m", "venv", str(BENCH_VENV)], check=True)
     pip = [str(BENCH_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
@@ -51,59 +54,62 @@ def _inside_bench_venv() -> bool:
     return Path(sys.prefix).resolve() == BENCH_VENV.resolve()
 
 
+def _context(quick: bool, seconds: float) -> dict[str, Any]:
+    from importlib.metadata import version
+
+    return {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.system()}",
+        "versions": ", ".join(f"{name} {version(name)}" for name in VERSIONS),
+        "quick": quick,
+        "seconds": seconds,
+    }
+
+
+def _error_line(error: Exception) -> str:
+    if isinstance(error, subprocess.CalledProcessError) and error.stderr:
+        return str(error.stderr).strip().splitlines()[-1]
+    return f"{type(error).__name__}: {error}"
+
+
 def measure(quick: bool) -> int:
     """Run every measurement, print the table and write the result files."""
     sys.path.insert(0, str(HERE))
-    import chat_bench
+    import chat_rows
     import embed_rows
-    import local_bench
+    import local_rows
     import report
     from bench_common import Row, emulator
 
     started = time.perf_counter()
+    plan = chat_rows.QUICK if quick else chat_rows.FULL
     rows: list[Row] = []
-    RESULTS.mkdir(parents=True, exist_ok=True)
 
-    def step(label: str) -> None:
+    def run(label: str, measurement: Callable[[], list[Row]]) -> None:
+        """Time one step; an error becomes a FAIL row, and the other steps still run."""
         print(f"[{time.perf_counter() - started:5.0f} s] {label}", flush=True)
+        try:
+            rows.extend(measurement())
+        except Exception as error:
+            traceback.print_exc()
+            note = f"not measured: {_error_line(error)}"
+            rows.append(Row(label, "", {}, target="(error)", passed=False, note=note))
 
-    with emulator() as fast:
-        step("emulator capacity")
-        capacity = chat_bench.capacity(fast)
-        step("invoke")
-        rows += chat_bench.invoke_row(fast)
-        step("stream")
-        rows += chat_bench.stream_rows(fast, runs=50 if quick else 150)
-        step("stream memory (2,000 and 10,000 chunks)")
-        rows += local_bench.memory_rows(fast)
-    with emulator(latency=LATENCY, request_log=RESULTS / "request-log.jsonl") as slow:
-        step("abatch 200 at max_concurrency " + ", ".join(map(str, chat_bench.ABATCH_CONCURRENCY)))
-        rows += chat_bench.abatch_rows(slow, LATENCY, runs=2 if quick else 3)
-        step("cold start")
-        rows.append(chat_bench.cold_start_row(slow))
-    # The embeddings run gets its own emulator: the request log would record 10,000 texts.
-    with emulator(latency=LATENCY) as slow:
-        step("embed_documents 10,000")
-        rows.append(embed_rows.embeddings_row(slow, LATENCY))
-    step("message conversion")
-    rows.append(local_bench.conversion_row())
-    step("import time")
-    rows += local_bench.import_rows(runs=5 if quick else local_bench.IMPORT_RUNS)
-    sequential = 1000.0 / rows[0].floor if rows[0].floor else 0.0
-    context = {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {platform.system()}",
-        "capacity": capacity,
-        "sequential_rps": sequential,
-        "seconds": time.perf_counter() - started,
-    }
-    (RESULTS / "request-log.jsonl").unlink(missing_ok=True)
+    with emulator(latency=chat_rows.LATENCY, chunk_delay=chat_rows.CHUNK_DELAY) as realistic:
+        run("wall time at a realistic latency", lambda: chat_rows.wall_rows(realistic, plan))
+    with emulator() as instant:
+        run("client CPU per call (latency 0)", lambda: chat_rows.cpu_rows(instant, plan))
+        run("stream memory (2,000 and 10,000 chunks)", lambda: [local_rows.memory_row(instant)])
+    with emulator(latency=embed_rows.LATENCY) as slow:
+        run("embed_documents", lambda: [embed_rows.embeddings_row(slow, quick=quick)])
+    run("import time", lambda: [local_rows.import_row(quick=quick)])
+    context = _context(quick, time.perf_counter() - started)
     report.write(rows, context, RESULTS)
     print()
     print(report.markdown(rows, context))
-    print(f"written: {RESULTS / 'latest.md'}, latest.json, latest.png")
-    return 0
+    print(f"written: {RESULTS / 'latest.md'}, {RESULTS / 'latest.json'}")
+    return 1 if any(row.target == "(error)" for row in rows) else 0
 
 
 def main() -> int:
