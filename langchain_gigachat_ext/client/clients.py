@@ -80,9 +80,7 @@ class HttpSettings:
             "timeout": self.timeouts(),
         }
         if self.max_connections is not None:
-            # Idle connections kept alive stay at httpx's default (20), as in the SDK: httpcore
-            # rescans every pooled connection whenever a request finishes, so keeping hundreds
-            # alive costs more CPU per request than reconnecting (benchmarks/README.md, abatch).
+            # Idle connections kept alive stay at httpx's default (20), as in the SDK.
             kwargs["limits"] = httpx.Limits(max_connections=self.max_connections)
         return kwargs
 
