@@ -1,8 +1,14 @@
-"""Access to the real GigaChat traffic recorded by the SDK's tests (kept in ../shared, never copied)."""
+"""Access to the real GigaChat traffic recorded by the SDK's tests (kept in ../shared, never copied).
+
+Without the recordings a local run skips the tests that read them, with the reason; in CI
+(``CI=true``, set by the runner that starts ``.ci/run``) those tests fail instead, so CI cannot go
+green without them.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +23,37 @@ RECORDED_DIR = Path(
 )
 
 
-def recorded_dir() -> Path:
-    """The recordings folder, or skip the test with the reason."""
-    if not RECORDED_DIR.is_dir():
-        pytest.skip(
-            f"recorded GigaChat traffic not found at {RECORDED_DIR} "
-            "(set GIGACHAT_RECORDED_DIR to the shared/gigachat-api/recorded folder)"
+def in_ci(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the environment says this is a CI run (``CI=true``; ``1`` and ``yes`` too)."""
+    return environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def require_recordings(
+    folder: Path = RECORDED_DIR, environ: Mapping[str, str] = os.environ
+) -> Path:
+    """``folder`` when it exists; otherwise skip the calling test, or fail it in CI.
+
+    Raises:
+        pytest.skip.Exception: The recordings are absent on a local run (the reason says where
+            they were looked for).
+        pytest.fail.Exception: The recordings are absent in CI.
+    """
+    if folder.is_dir():
+        return folder
+    reason = (
+        f"recorded GigaChat traffic not found at {folder} "
+        "(set GIGACHAT_RECORDED_DIR to the shared/gigachat-api/recorded folder)"
+    )
+    if in_ci(environ):
+        pytest.fail(
+            f"{reason}; CI=true requires the recordings, tests must not skip", pytrace=False
         )
-    return RECORDED_DIR
+    pytest.skip(reason)
+
+
+def recorded_dir() -> Path:
+    """The recordings folder (skips the test without it locally, fails it in CI)."""
+    return require_recordings()
 
 
 def interactions(cassette: str) -> list[dict[str, Any]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 from collections.abc import Sequence
+from typing import Final
 
 from langchain_gigachat_ext.emulator.brain.core import Brain
 from langchain_gigachat_ext.emulator.faults import Faults
@@ -17,6 +19,11 @@ from langchain_gigachat_ext.emulator.runner import (
 )
 from langchain_gigachat_ext.emulator.server.app import OAUTH_PATH
 from langchain_gigachat_ext.emulator.server.auth import TokenStore
+from langchain_gigachat_ext.emulator.server.bodies import (
+    MAX_BODY_BYTES,
+    MAX_UPLOAD_BYTES,
+    BodyLimits,
+)
 from langchain_gigachat_ext.emulator.server.requestlog import RequestLog
 from langchain_gigachat_ext.emulator.server.state import EmulatorState
 
@@ -50,7 +57,28 @@ def build_parser() -> argparse.ArgumentParser:
     add("--malformed-chunk-at", type=int, default=None, help="invalid JSON at chunk index N")
     add("--unauthorized-after", type=int, default=None, help="401 after N calls per token")
     add("--request-log", default=None, metavar="PATH", help="append JSON-lines request log")
+    add("--max-body-bytes", type=int, default=MAX_BODY_BYTES, help="413 for longer JSON bodies")
+    add("--max-upload-bytes", type=int, default=MAX_UPLOAD_BYTES, help="413 for longer uploads")
     return parser
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (``localhost``, ``127.0.0.0/8``, ``::1``)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # any other host name may resolve to a public interface
+        return False
+
+
+EXPOSED_WARNING: Final = (
+    "WARNING: the GigaChat emulator is listening on {host}, which is reachable from other "
+    "machines, and it has NO real security: its credentials are well-known test values, its "
+    "tokens and files are open to anyone who can connect, and nothing is encrypted. Bind it "
+    "to 127.0.0.1 unless this network is yours alone.\n"
+)
+"""Printed to stderr when ``--host`` is not a loopback address."""
 
 
 def faults_from_args(args: argparse.Namespace) -> Faults:
@@ -75,12 +103,16 @@ def faults_from_args(args: argparse.Namespace) -> Faults:
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve until interrupted. The first stdout line announces the bound address."""
     args = build_parser().parse_args(argv)
+    if not is_loopback(args.host):
+        sys.stderr.write(EXPOSED_WARNING.format(host=args.host))
+        sys.stderr.flush()
     faults = faults_from_args(args)
     tokens = TokenStore(
         credentials=args.credentials, user=args.user, password=args.password, ttl=args.token_ttl
     )
+    limits = BodyLimits(body_bytes=args.max_body_bytes, upload_bytes=args.max_upload_bytes)
     state = EmulatorState(
-        brain=Brain(), tokens=tokens, faults=faults, log=RequestLog(args.request_log)
+        brain=Brain(), tokens=tokens, faults=faults, log=RequestLog(args.request_log), limits=limits
     )
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]

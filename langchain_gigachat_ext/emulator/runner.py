@@ -17,6 +17,7 @@ from langchain_gigachat_ext.emulator.faults import Faults
 from langchain_gigachat_ext.emulator.script import Script
 from langchain_gigachat_ext.emulator.server.app import OAUTH_PATH, build_app
 from langchain_gigachat_ext.emulator.server.auth import TokenStore, basic_key
+from langchain_gigachat_ext.emulator.server.bodies import BodyLimits
 from langchain_gigachat_ext.emulator.server.requestlog import RequestLog
 from langchain_gigachat_ext.emulator.server.state import EmulatorState
 
@@ -97,6 +98,7 @@ class GigaChatEmulator:
         user: str = DEFAULT_USER,
         password: str = DEFAULT_PASSWORD,
         request_log_path: str | Path | None = None,
+        body_limits: BodyLimits | None = None,
     ) -> None:
         """Configure (but do not start) the emulator.
 
@@ -110,6 +112,8 @@ class GigaChatEmulator:
             user: User for ``POST /token``.
             password: Password for ``POST /token``.
             request_log_path: JSON-lines file receiving every request-log entry.
+            body_limits: Request body caps (default :class:`BodyLimits`: 8 MiB of JSON, uploads
+                up to the largest documented file); a longer body gets 413.
         """
         self.host = host
         self._requested_port = port
@@ -124,6 +128,7 @@ class GigaChatEmulator:
             tokens=TokenStore(credentials=credentials, user=user, password=password, ttl=token_ttl),
             faults=self.faults,
             log=RequestLog(request_log_path),
+            limits=body_limits or BodyLimits(),
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

@@ -17,7 +17,7 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from langchain_gigachat_ext.emulator.api.rules import parse_json
+from langchain_gigachat_ext.emulator.api.rules import read_json
 from langchain_gigachat_ext.emulator.brain.core import Conversation, Reply
 from langchain_gigachat_ext.emulator.script import ScriptedError, ScriptedReply
 from langchain_gigachat_ext.emulator.server.errors import ApiError
@@ -67,9 +67,13 @@ def scripted_reply(entry: ScriptedReply, conversation: Conversation, state: Emul
     )
 
 
-async def read_body(request: Request, exchange: Exchange) -> Any:
-    """The request's JSON body, recorded on the exchange (with whether it asks for a stream)."""
-    body = parse_json(await request.body())
+async def read_body(request: Request, exchange: Exchange, state: EmulatorState) -> Any:
+    """The request's JSON body, recorded on the exchange (with whether it asks for a stream).
+
+    Raises:
+        ApiError: 413 past the body cap, 400 for a body that is not JSON.
+    """
+    body = await read_json(request, state.limits.body_bytes)
     exchange.body = body
     exchange.stream = isinstance(body, dict) and body.get("stream") is True
     return body

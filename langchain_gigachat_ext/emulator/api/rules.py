@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
+from starlette.requests import Request
+
 from langchain_gigachat_ext._catalog import (
     MAX_ATTACHMENT_BYTES_PER_REQUEST,
     MAX_IMAGES_PER_MESSAGE,
@@ -19,6 +21,7 @@ from langchain_gigachat_ext._catalog import (
 )
 from langchain_gigachat_ext.emulator.brain.core import Turn
 from langchain_gigachat_ext.emulator.brain.regex import UnsupportedRegexError, parse_regex
+from langchain_gigachat_ext.emulator.server.bodies import off_loop, read_capped
 from langchain_gigachat_ext.emulator.server.errors import ApiError
 
 INVALID_JSON: Final = "Your request contains invalid JSON syntax."
@@ -40,11 +43,16 @@ FileLookup = Callable[[str], "tuple[str, int] | None"]
 
 
 def parse_json(raw: bytes) -> Any:
-    """Decode a JSON request body or raise the recorded 400."""
+    """Decode a JSON request body or raise the recorded 400 (also for too deep a nesting)."""
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise ApiError(400, INVALID_JSON) from exc
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The JSON body of ``request``: 413 past ``limit`` bytes, decoded off the event loop."""
+    return await off_loop(parse_json, await read_capped(request, limit))
 
 
 def invalid_params(detail: str) -> ApiError:

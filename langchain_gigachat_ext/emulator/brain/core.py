@@ -118,7 +118,11 @@ class Reply:
 
 
 class Brain:
-    """Deterministic model: same conversation in, same reply out."""
+    """Deterministic model: same conversation in, same reply out.
+
+    The server calls it from worker threads, several requests at a time: a subclass keeps no
+    mutable state (or guards it with a lock).
+    """
 
     def reply(self, conversation: Conversation) -> Reply:
         """Answer one chat request.

@@ -1,4 +1,4 @@
-"""The emulator's HTTP side: the Starlette app, per-request plumbing, auth, state and files.
+"""The emulator's HTTP side: the Starlette app, per-request plumbing, body caps, auth, state, files.
 
 The app is built by :func:`build_app` (:mod:`.app`; re-exported here, where it always lived);
 the routes of each API version live in :mod:`langchain_gigachat_ext.emulator.api`. The

@@ -11,16 +11,18 @@ from typing import Any, Final
 
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from langchain_gigachat_ext.emulator.api.answer import StreamCut
-from langchain_gigachat_ext.emulator.api.rules import NO_SUCH_MODEL, parse_json
+from langchain_gigachat_ext.emulator.api.rules import NO_SUCH_MODEL, read_json
 from langchain_gigachat_ext.emulator.api.v1.chat import chat_completions
 from langchain_gigachat_ext.emulator.api.v1.embeddings import embeddings
 from langchain_gigachat_ext.emulator.api.v1.validation import validate_tokens_count
 from langchain_gigachat_ext.emulator.api.v2.chat import chat_completions_v2
+from langchain_gigachat_ext.emulator.server.bodies import capped, off_loop
 from langchain_gigachat_ext.emulator.server.errors import ApiError, OAuthError
 from langchain_gigachat_ext.emulator.server.exchange import (
     Exchange,
@@ -60,17 +62,23 @@ def _token_issued(state: EmulatorState) -> None:
         state.calls_since_token = 0
 
 
+async def _oauth_form(request: Request, limit: int) -> dict[str, str]:
+    try:
+        async with capped(request, limit).form() as form:
+            return {key: value for key, value in form.items() if isinstance(value, str)}
+    except ApiError as error:  # the body cap; the OAuth host's code for it is unknown (inferred)
+        raise OAuthError(error.status, 0, error.message) from None
+    except HTTPException:
+        return {}  # inferred: a form that does not parse carries no scope ("scope is empty")
+
+
 async def _oauth(request: Request, state: EmulatorState) -> Response:
     exchange = new_exchange(request, oauth=True)
-    form = await request.form()
-    exchange.body = {key: value for key, value in form.items() if isinstance(value, str)}
-    scope = form.get("scope")
     state.tokens.ttl = state.faults.token_ttl
     try:
+        form = exchange.body = await _oauth_form(request, state.limits.body_bytes)
         payload: dict[str, Any] = state.tokens.oauth(
-            request.headers.get("authorization"),
-            request.headers.get("rquid"),
-            scope if isinstance(scope, str) else None,
+            request.headers.get("authorization"), request.headers.get("rquid"), form.get("scope")
         )
         status = 200
         _token_issued(state)
@@ -102,25 +110,30 @@ async def _model(request: Request, exchange: Exchange, _state: EmulatorState) ->
     return json_response(model_card(model_id), exchange)
 
 
-async def _tokens_count(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
-    body = exchange.body = parse_json(await request.body())
-    texts = validate_tokens_count(body)
+def _count_tokens(body: Any, state: EmulatorState) -> list[dict[str, Any]]:
     count = state.brain.count_tokens
     # A bare array, one entry per input (REC test_tokens_count_multiple).
-    payload = [{"object": "tokens", "tokens": count(t), "characters": len(t)} for t in texts]
-    return json_response(payload, exchange)
+    return [
+        {"object": "tokens", "tokens": count(t), "characters": len(t)}
+        for t in validate_tokens_count(body)
+    ]
+
+
+async def _tokens_count(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
+    body = exchange.body = await read_json(request, state.limits.body_bytes)
+    return json_response(await off_loop(_count_tokens, body, state), exchange)
 
 
 async def _upload_file(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
     try:
-        form = await request.form()
-    except Exception as exc:
-        raise ApiError(400, "Invalid multipart body") from exc  # inferred
-    part = form.get("file")
-    purpose = form.get("purpose", "general")
-    if not isinstance(part, UploadFile):
-        raise ApiError(422, "Invalid params: file part is required")  # inferred
-    content = await part.read()
+        async with capped(request, state.limits.upload_bytes).form() as form:
+            part = form.get("file")
+            purpose = form.get("purpose", "general")
+            if not isinstance(part, UploadFile):
+                raise ApiError(422, "Invalid params: file part is required")  # inferred
+            content = await part.read()
+    except HTTPException as exc:  # Starlette's answer to a malformed multipart body
+        raise ApiError(400, f"Invalid multipart body: {exc.detail}") from None  # inferred
     filename = part.filename or "file"
     exchange.body = {
         "purpose": purpose,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import secrets
 import threading
 import time
@@ -77,7 +76,8 @@ class TokenStore:
         if scheme.lower() != "basic" or not key:
             # inferred (code/message unverified)
             raise OAuthError(401, 1, "Can't decode 'Authorization' header")
-        if not secrets.compare_digest(key.strip(), self.credentials):
+        # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, i.e. a 500).
+        if not secrets.compare_digest(key.strip().encode(), self.credentials.encode()):
             raise OAuthError(401, 6, "credentials doesn't match db data")  # inferred
         if not scope:
             raise OAuthError(400, 5, "scope is empty")  # DOC
@@ -97,10 +97,10 @@ class TokenStore:
         """
         scheme, _, key = (authorization or "").partition(" ")
         try:
-            decoded = base64.b64decode(key, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            decoded = ""
-        expected = f"{self.user}:{self.password}"
+            decoded = base64.b64decode(key, validate=True)
+        except ValueError:  # not base64 (binascii.Error), or not even ASCII
+            decoded = b""
+        expected = f"{self.user}:{self.password}".encode()
         if scheme.lower() != "basic" or not secrets.compare_digest(decoded, expected):
             raise ApiError(401)
         token, expires = self._issue()

@@ -9,6 +9,7 @@ from langchain_gigachat_ext.emulator.brain.core import Brain
 from langchain_gigachat_ext.emulator.faults import Faults
 from langchain_gigachat_ext.emulator.script import Script
 from langchain_gigachat_ext.emulator.server.auth import TokenStore
+from langchain_gigachat_ext.emulator.server.bodies import BodyLimits
 from langchain_gigachat_ext.emulator.server.files import FileStore
 from langchain_gigachat_ext.emulator.server.requestlog import RequestLog
 from langchain_gigachat_ext.emulator.server.sessions import SessionCache
@@ -40,6 +41,8 @@ class EmulatorState:
     """Prompt-cache accounting."""
     log: RequestLog = field(default_factory=RequestLog)
     """Request log."""
+    limits: BodyLimits = field(default_factory=BodyLimits)
+    """Request body caps (413 past them)."""
     balance: dict[str, int] = field(default_factory=lambda: dict(INITIAL_BALANCE))
     """Remaining tokens per usage bucket."""
     calls_since_token: int = 0

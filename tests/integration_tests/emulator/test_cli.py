@@ -102,3 +102,26 @@ def test_cli_fault_flags() -> None:
     assert faults.token_ttl == 60
     assert faults.chunk_delay == 0.5
     assert faults.draw_failure() == (429, {"Retry-After": "3"})
+
+
+EVERY_INTERFACE = "0.0.0.0"  # noqa: S104 - bound for a moment, to see the warning it earns
+"""A ``--host`` other machines can reach."""
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"), [(EVERY_INTERFACE, True), ("127.0.0.1", False)], ids=["all", "loopback"]
+)
+def test_cli_warns_loudly_when_reachable_from_other_machines(host: str, warned: bool) -> None:
+    args = [sys.executable, "-m", "langchain_gigachat_ext.emulator", "--host", host, "--port", "0"]
+    with subprocess.Popen(  # noqa: S603
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            assert process.stdout.readline().startswith("GigaChat emulator listening on")
+        finally:
+            process.terminate()
+            _, errors = process.communicate(timeout=10)
+    assert ("NO real security" in errors) is warned, errors
+    if warned:
+        assert f"listening on {host}" in errors

@@ -5,7 +5,7 @@ originals (``cassettes-pre-normalization/``: ``/v2/chat/completions`` and passwo
 are replayed. Compared: status, media type, id headers, JSON shape (same keys and value types at
 every level; values may differ), named-event SSE framing and ``tool_state_id`` on answers.
 Recordings live outside the repository (../shared/gigachat-api/recorded or
-GIGACHAT_RECORDED_DIR); the tests skip with the reason when they are absent.
+GIGACHAT_RECORDED_DIR); without them the tests skip with the reason, or fail in CI (``CI=true``).
 """
 
 from __future__ import annotations
@@ -23,15 +23,14 @@ from langchain_gigachat_ext.emulator import GigaChatEmulator
 from langchain_gigachat_ext.emulator.server.auth import basic_key
 from tests.integration_tests.emulator.emu_helpers import oauth_token
 from tests.integration_tests.emulator.recorded_shapes import assert_same_shape, header, shape
-from tests.recorded import RECORDED_DIR
+from tests.recorded import RECORDED_DIR, require_recordings
 
 FOLDERS = ("cassettes", "cassettes-pre-normalization")
 
 
 def _interactions() -> list[Any]:
-    if not RECORDED_DIR.is_dir():
-        reason = f"recordings not found at {RECORDED_DIR} (set GIGACHAT_RECORDED_DIR)"
-        return [pytest.param(None, id="no-recordings", marks=pytest.mark.skip(reason=reason))]
+    if not RECORDED_DIR.is_dir():  # the test skips locally and fails in CI (require_recordings)
+        return [pytest.param(None, id="no-recordings")]
     params = []
     for folder in FOLDERS:
         for path in sorted((RECORDED_DIR / folder).glob("test_primary_*.yaml")):
@@ -89,7 +88,12 @@ def replay(emu: GigaChatEmulator, interaction: dict[str, Any]) -> httpx.Response
 
 
 @pytest.mark.parametrize("interaction", _interactions())
-def test_recorded_v2_interaction(real_emu: GigaChatEmulator, interaction: dict[str, Any]) -> None:
+def test_recorded_v2_interaction(
+    real_emu: GigaChatEmulator, interaction: dict[str, Any] | None
+) -> None:
+    if interaction is None:
+        require_recordings()
+    assert interaction is not None, f"{RECORDED_DIR} appeared after collection"
     recorded = interaction["response"]
     response = replay(real_emu, interaction)
     assert response.status_code == recorded["status"]["code"], response.text
@@ -113,9 +117,7 @@ def test_recorded_v2_interaction(real_emu: GigaChatEmulator, interaction: dict[s
 
 def test_recorded_round_trip_accepts_tools_state_id(real_emu: GigaChatEmulator) -> None:
     """The recorded follow-up sends the call back with ``tools_state_id`` on both messages."""
-    if not RECORDED_DIR.is_dir():
-        pytest.skip(f"recordings not found at {RECORDED_DIR}")
-    path = RECORDED_DIR / "cassettes" / "test_primary_chat_function_tool_roundtrip.yaml"
+    path = require_recordings() / "cassettes" / "test_primary_chat_function_tool_roundtrip.yaml"
     interactions = yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]
     follow_up = json.loads(interactions[-1]["request"]["body"])
     assert [m.get("tools_state_id") for m in follow_up["messages"]][1:] == [

@@ -18,6 +18,7 @@ from langchain_gigachat_ext.emulator.api.answer import (
 )
 from langchain_gigachat_ext.emulator.api.v1.render import Completion, completion_body, stream_chunks
 from langchain_gigachat_ext.emulator.api.v1.validation import validate_chat
+from langchain_gigachat_ext.emulator.server.bodies import off_loop
 from langchain_gigachat_ext.emulator.server.exchange import Exchange, json_response
 from langchain_gigachat_ext.emulator.server.protocol import SSE_DONE, chat_model_version, sse_event
 from langchain_gigachat_ext.emulator.server.state import EmulatorState
@@ -28,9 +29,10 @@ MALFORMED_CHUNK: Final = b'data: {"choices":[{"delta":{"content":\n\n'
 
 async def chat_completions(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
     """Answer one v1 chat request."""
-    chat = validate_chat(await read_body(request, exchange), state.files.lookup)
+    body = await read_body(request, exchange, state)
+    chat = await off_loop(validate_chat, body, state.files.lookup)
     conversation = chat.conversation
-    result = answer(conversation, exchange, state, max_calls=1)
+    result = await off_loop(answer, conversation, exchange, state, max_calls=1)
     reply, cut_after, precached = result.reply, result.cut_after, result.precached
     completion = Completion(
         reply=reply,

@@ -21,18 +21,19 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from langchain_gigachat_ext._catalog import EMBEDDING_MODELS
-from langchain_gigachat_ext.emulator.api.rules import parse_json
+from langchain_gigachat_ext.emulator.api.rules import read_json
 from langchain_gigachat_ext.emulator.api.v1.validation import validate_embeddings
 from langchain_gigachat_ext.emulator.brain.core import Brain
 from langchain_gigachat_ext.emulator.brain.tokens import count_tokens
 from langchain_gigachat_ext.emulator.brain.vectors import embeddings_json
+from langchain_gigachat_ext.emulator.server.bodies import off_loop
 from langchain_gigachat_ext.emulator.server.exchange import Exchange
 from langchain_gigachat_ext.emulator.server.protocol import API_JSON
 from langchain_gigachat_ext.emulator.server.state import EmulatorState
@@ -201,13 +202,20 @@ class PiecewiseResponse(Response):
             await send({"type": "http.response.body", "body": piece, "more_body": position < last})
 
 
-async def embeddings(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
-    """Embed every input with the brain; 404/413/422 come from :func:`validate_embeddings`."""
-    body = exchange.body = parse_json(await request.body())
+def _embed(body: Any, state: EmulatorState) -> tuple[str, list[tuple[str, int]]]:
     brain = state.brain
     embedding = validate_embeddings(body, token_counter(brain))
     dimensions = EMBEDDING_MODELS[embedding.model].dimensions
     vectors = vectors_writer(brain)(embedding.texts, dimensions)
     state.charge("embeddings", sum(embedding.tokens))
-    items = list(zip(vectors, embedding.tokens, strict=True))
-    return PiecewiseResponse(list(body_pieces(embedding.model, items)), exchange.id_headers)
+    return embedding.model, list(zip(vectors, embedding.tokens, strict=True))
+
+
+async def embeddings(request: Request, exchange: Exchange, state: EmulatorState) -> Response:
+    """Embed every input with the brain, off the event loop.
+
+    404/413/422 come from :func:`validate_embeddings`; 413 also past the body cap.
+    """
+    body = exchange.body = await read_json(request, state.limits.body_bytes)
+    model, items = await off_loop(_embed, body, state)
+    return PiecewiseResponse(list(body_pieces(model, items)), exchange.id_headers)

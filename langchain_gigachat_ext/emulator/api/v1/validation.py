@@ -8,7 +8,7 @@ Messages follow PROTOCOL.md §6.2 and §8.1; the checks both versions share live
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -37,6 +37,17 @@ BUILTIN_FUNCTIONS: Final = frozenset({"text2image", "get_file_content", "text2mo
 ROLES: Final = frozenset({"system", "user", "assistant", "function"})
 """Request roles the brain understands (DOC post-chat)."""
 
+_TOP_FIELD_TYPES: Final = {"stream": (bool, "a boolean"), "profanity_check": (bool, "a boolean")}
+"""Typed optional fields of a chat body (DOC post-chat types; the 422 for a wrong one inferred)."""
+
+_FUNCTION_FIELD_TYPES: Final = {
+    "parameters": (dict, "a JSON schema object"),
+    "return_parameters": (dict, "a JSON schema object"),
+    "description": (str, "a string"),
+    "few_shot_examples": (list, "a list"),
+}
+"""Typed fields of a function description (DOC post-chat; the 422 for a wrong one inferred)."""
+
 
 @dataclass(frozen=True)
 class ChatRequest:
@@ -51,16 +62,24 @@ class ChatRequest:
     chunks at once (slow streams come from the ``chunk_delay`` fault)."""
 
 
+def _check_types(obj: dict[str, Any], types: Mapping[str, tuple[type, str]], where: str) -> None:
+    for key, (expected, described) in types.items():
+        value = obj.get(key)
+        if value is not None and not isinstance(value, expected):
+            raise invalid_params(f"{where}{key} must be {described}")  # inferred wording
+
+
 def _check_functions(body: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     functions = body.get("functions") or []
     if not isinstance(functions, list) or not all(
         isinstance(spec, dict) and isinstance(spec.get("name"), str) for spec in functions
     ):
         raise invalid_params("functions must be a list of objects with a name")  # inferred
-    for spec in functions:
+    for index, spec in enumerate(functions):
         # A name-only spec selects a built-in; anything else is unknown (3P gigachat-js: 404).
-        if "parameters" not in spec and spec["name"] not in BUILTIN_FUNCTIONS:
+        if spec.get("parameters") is None and spec["name"] not in BUILTIN_FUNCTIONS:
             raise ApiError(404, f"Function schema for {spec['name']} not found")
+        _check_types(spec, _FUNCTION_FIELD_TYPES, f"functions[{index}].")
     return tuple(functions)
 
 
@@ -159,6 +178,7 @@ def validate_chat(body: Any, lookup: FileLookup) -> ChatRequest:
     if not isinstance(messages, list) or not messages:
         raise invalid_params("messages must be a non-empty list")  # inferred
     check_sampling(body)
+    _check_types(body, _TOP_FIELD_TYPES, "")
     functions = _check_functions(body)
     function_call = _check_function_call(body, functions)
     turns = [_turn(message, index) for index, message in enumerate(messages)]

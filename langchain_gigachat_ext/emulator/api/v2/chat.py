@@ -32,6 +32,7 @@ from langchain_gigachat_ext.emulator.api.v2.render import (
 )
 from langchain_gigachat_ext.emulator.api.v2.validation import ChatRequestV2, validate_chat_v2
 from langchain_gigachat_ext.emulator.brain.core import Conversation, Reply
+from langchain_gigachat_ext.emulator.server.bodies import off_loop
 from langchain_gigachat_ext.emulator.server.exchange import Exchange, json_response
 from langchain_gigachat_ext.emulator.server.protocol import chat_model_version
 from langchain_gigachat_ext.emulator.server.state import EmulatorState
@@ -85,9 +86,10 @@ async def chat_completions_v2(
     request: Request, exchange: Exchange, state: EmulatorState
 ) -> Response:
     """Answer one v2 chat request."""
-    chat = validate_chat_v2(await read_body(request, exchange), state.files.lookup)
+    body = await read_body(request, exchange, state)
+    chat = await off_loop(validate_chat_v2, body, state.files.lookup)
     conversation = chat.conversation
-    result = answer(conversation, exchange, state, max_calls=None)
+    result = await off_loop(answer, conversation, exchange, state, max_calls=None)
     reply, cut_after, cached = result.reply, result.cut_after, result.precached
     completion = _completion(reply, chat, state, cached)
     if not chat.stream:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
@@ -64,3 +65,42 @@ def test_missing_and_expired_token(emu: GigaChatEmulator) -> None:
     )
     assert expired.status_code == 401
     assert expired.json() == {"status": 401, "message": "Token has expired"}
+
+
+RQUID = "8da54264-2463-42be-9aa7-c844d5e45180"
+NON_ASCII_KEY = "Basic кошка".encode()
+"""A ``Basic`` value with raw UTF-8 bytes: the server sees characters past ASCII."""
+
+
+def test_oauth_refuses_non_ascii_credentials_in_its_error_shape(emu: GigaChatEmulator) -> None:
+    headers = {b"Authorization": NON_ASCII_KEY, b"RqUID": RQUID.encode()}
+    response = httpx.post(emu.auth_url, headers=headers, data={"scope": "GIGACHAT_API_PERS"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"code": 6, "message": "credentials doesn't match db data"}
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [NON_ASCII_KEY, b"Basic " + base64.b64encode("юзер:пароль".encode())],
+    ids=["raw non-ascii", "base64 of non-ascii"],
+)
+def test_password_token_refuses_non_ascii_credentials_with_401(
+    emu: GigaChatEmulator, authorization: bytes
+) -> None:
+    response = httpx.post(f"{emu.base_url}/token", headers={b"Authorization": authorization})
+    assert response.status_code == 401
+    assert response.json() == {"status": 401, "message": "Unauthorized"}
+
+
+def test_oauth_malformed_form_gets_the_oauth_error_shape(emu: GigaChatEmulator) -> None:
+    headers = {
+        "Authorization": f"Basic {emu.credentials}",
+        "RqUID": RQUID,
+        "Content-Type": "multipart/form-data",  # no boundary: Starlette's parser gives up
+    }
+    response = httpx.post(emu.auth_url, headers=headers, content=b"--xyz\r\ngarbage")
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    # A form that does not parse carries no scope (inferred).
+    assert response.json() == {"code": 5, "message": "scope is empty"}

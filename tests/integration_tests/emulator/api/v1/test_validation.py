@@ -103,6 +103,13 @@ CHAT_CASES = [
         422,
         "Invalid params: response_format type 'regex' is only supported by the v2 API",
     ),
+    ("stream not a boolean", chat(stream="yes"), 422, "Invalid params: stream must be a boolean"),
+    (
+        "string parameters",
+        chat(functions=[{"name": "f", "parameters": "oops"}]),
+        422,
+        "Invalid params: functions[0].parameters must be a JSON schema object",
+    ),
 ]
 
 
@@ -126,6 +133,15 @@ def test_invalid_json(http: httpx.Client) -> None:
         "status": 400,
         "message": "Your request contains invalid JSON syntax.",
     }
+
+
+def test_json_nested_too_deep_to_decode_is_invalid_json(http: httpx.Client) -> None:
+    deep = b'{"model": "GigaChat", "messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = http.post(
+        "/chat/completions", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == "Your request contains invalid JSON syntax."
 
 
 def _upload(http: httpx.Client, name: str, data: bytes, mime: str) -> str:
