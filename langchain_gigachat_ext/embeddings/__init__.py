@@ -1,7 +1,8 @@
-"""GigaChat embeddings: token-aware batching, bounded concurrency, usage.
+"""GigaChat embeddings: texts in, vectors out, in input order.
 
 :class:`GigaChatEmbeddings` lives in :mod:`.model`; inputs are fitted in :mod:`.inputs` and
-:mod:`.batches`, requests run through :mod:`.concurrency`, answers are read in :mod:`.wire`.
+:mod:`.batches`, requests run through :mod:`.concurrency`, requests are built and answers
+read in :mod:`.wire`.
 """
 
 from langchain_gigachat_ext.embeddings.model import GigaChatEmbeddings, GigaChatInputTooLongError

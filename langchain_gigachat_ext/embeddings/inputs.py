@@ -1,4 +1,6 @@
-"""Fit embedding inputs under the model's token limit (sans-I/O, shared by sync and async).
+"""Fit embedding inputs under the model's token limit, and join the pieces' vectors back.
+
+Sans-I/O, shared by sync and async.
 
 :class:`InputSizer` decides which texts need an exact ``/tokens/count`` and what to do with the
 ones that are too long; the caller runs the counting rounds::
@@ -27,6 +29,7 @@ from langchain_gigachat_ext.embeddings.batches import (
     split_by_bytes,
     split_even,
     utf8_token_bound,
+    weighted_mean,
 )
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 
@@ -225,6 +228,32 @@ class InputSizer:
             "on_long_input='truncate' or 'split_and_average'."
         )
         return GigaChatInputTooLongError(message, index=unit.owner, tokens=tokens, limit=self.limit)
+
+
+def join_pieces(
+    count: int, pieces: Sequence[Piece], vectors: list[list[float]]
+) -> list[list[float]]:
+    """One vector per input: its piece's vector, or the token-weighted mean of its pieces'.
+
+    Args:
+        count: How many inputs the call had.
+        pieces: :meth:`InputSizer.pieces`.
+        vectors: One vector per piece, in the same order.
+
+    Returns:
+        One vector per input, in input order.
+    """
+    if len(pieces) == count:  # nothing was split: one piece per input, in input order
+        return vectors
+    grouped: list[list[int]] = [[] for _ in range(count)]
+    for piece_index, piece in enumerate(pieces):
+        grouped[piece.owner].append(piece_index)
+    return [
+        vectors[group[0]]
+        if len(group) == 1
+        else weighted_mean([vectors[i] for i in group], [pieces[i].tokens for i in group])
+        for group in grouped
+    ]
 
 
 def _mark(owners: list[int], owner: int) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import TypeVar, cast
+from collections.abc import Callable, Sequence
 
 import httpx
 from langchain_core.embeddings import Embeddings
@@ -16,30 +13,29 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from langchain_gigachat_ext._catalog import EMBEDDING_MODELS, MAX_EMBEDDING_BATCH_ITEMS
 from langchain_gigachat_ext.client.config import GigaChatConnection, env_str
+from langchain_gigachat_ext.client.local import Lazy
 from langchain_gigachat_ext.client.sdk import tools as sdk_tools
-from langchain_gigachat_ext.embeddings.batches import chunked, plan_batches, weighted_mean
-from langchain_gigachat_ext.embeddings.concurrency import Moving, map_async, map_threads
+from langchain_gigachat_ext.embeddings.batches import chunked, plan_batches
+from langchain_gigachat_ext.embeddings.concurrency import map_async, map_threads
 from langchain_gigachat_ext.embeddings.inputs import (
     GigaChatInputTooLongError,
     InputSizer,
     LongInputPolicy,
     Piece,
+    join_pieces,
 )
-from langchain_gigachat_ext.embeddings.leaf_vectors import untrack_vectors
+from langchain_gigachat_ext.embeddings.progress import progress_bar
 from langchain_gigachat_ext.embeddings.wire import (
     Batch,
-    atrace_moving,
     embeddings_request,
     read_embeddings,
     require_ok,
-    trace_moving,
 )
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 __all__ = ["GigaChatEmbeddings", "GigaChatInputTooLongError"]
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 DEFAULT_EMBEDDINGS_MODEL = "Embeddings"
 _UNKNOWN_MODEL_LIMIT = min(facts.max_input_tokens for facts in EMBEDDING_MODELS.values())
@@ -130,15 +126,11 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         ``max_concurrency=4``. Business accounts (``GIGACHAT_API_B2B``/``_CORP``) get 10
         concurrent streams by default, so 4 leaves room for other calls; personal accounts
         (``GIGACHAT_API_PERS``) get **one** (GigaChat quota docs), so set ``max_concurrency=1``
-        there — extra requests would be answered 429 and retried. Answers are decoded outside
-        the concurrency slots with ``orjson`` (about 3 ms of CPU per 100 ``Embeddings``
-        vectors), and only while no other request is being written or read and no answer is
-        due (``_embedding_activity``). The vectors are plain lists that CPython's cyclic
-        garbage collector does not track (they hold only numbers, so they cannot form a cycle;
-        ``_leaf_vectors``): its passes skip their floats, during the call and afterwards in a
-        process that keeps them. Measured against the emulator at 50 ms per request
-        (``benchmarks/embeddings_bench.py``, 10,000 texts, 2 vCPUs): ~1.35–1.4 s, 89–93 % of
-        the ideal 25 × 50 ms; ``max_concurrency=8`` takes ~0.75 s.
+        there — extra requests would be answered 429 and retried. Each answer is decoded
+        (``orjson``, about 3 ms of CPU per 100 ``Embeddings`` vectors) by the thread or task
+        that received it, just after its slot has started the next request. Measured against
+        the emulator at 200 ms per request (10,000 texts = 100 batches, 2 vCPUs): 5.2–5.35 s,
+        94–96 % of the ideal 25 × 200 ms, sync and async (the lower figures on a busy host).
     """
 
     model_config = ConfigDict(
@@ -174,16 +166,18 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
     recommended instruction from the catalog (instruct models ``EmbeddingsGigaR`` and
     ``GigaEmbeddings-3B-2025-09``; empty for the others); ``""`` disables it."""
     max_concurrency: int = Field(default=4, ge=1)
-    """Requests in flight at once: threads for sync calls, an ``asyncio.Semaphore`` for async.
-    Decoding an answer does not hold a slot. Default 4: business accounts get 10 concurrent
-    streams by default, personal accounts one (set 1 there; see "Throughput" above)."""
+    """Requests in flight at once (a semaphore: in a thread pool for sync calls, on the event
+    loop for async ones); decoding an answer does not hold a slot. Default 4: business
+    accounts get 10 concurrent streams by default, personal accounts one (set 1 there; see
+    "Throughput" above)."""
     token_count_model: str = "GigaChat"  # noqa: S105 - a model id, not a secret
     """Model passed to ``/tokens/count`` when an input must be measured exactly (the endpoint
     accepts chat models; embedding inputs cost 5 more tokens than it reports, REC)."""
     show_progress: bool = False
     """Show a tqdm progress bar over the batches (needs the ``progress`` extra: ``tqdm``)."""
 
-    _usage_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    # Usage counters are data and travel with copies; the lock belongs to this process (Lazy).
+    _usage_lock: Lazy[threading.Lock] = PrivateAttr(default_factory=Lazy)
     _total_tokens: int = PrivateAttr(default=0)
     _last_usage: UsageMetadata | None = PrivateAttr(default=None)
 
@@ -227,12 +221,12 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
 
     def reset_usage(self) -> None:
         """Zero the cumulative usage and forget the last call's."""
-        with self._usage_lock:
+        with self._usage_lock.get(threading.Lock):
             self._total_tokens = 0
             self._last_usage = None
 
     def _add_usage(self, tokens: int) -> None:
-        with self._usage_lock:
+        with self._usage_lock.get(threading.Lock):
             self._total_tokens += tokens
 
     # --- LangChain API -------------------------------------------------------------------------
@@ -281,22 +275,23 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         sizer = self._sizer(texts)
         while pending := sizer.pending_texts():
             counted = map_threads(
-                _unreported(self._count_sync),
+                self._count_sync,
+                _check_counts,
                 chunked(pending, self.batch_size),
-                max_workers=self.max_concurrency,
-                finish=_as_is,
+                max_concurrency=self.max_concurrency,
             )
             sizer.record([count for chunk in counted for count in chunk])
         pieces = self._finish_sizing(sizer)
         batches = self._plan(pieces)
-        with _progress(self.show_progress, len(pieces)) as progress:
+        with progress_bar(self.show_progress, len(pieces)) as progress:
             results = map_threads(
-                lambda batch, moving: self._send_sync([pieces[i].text for i in batch], moving),
-                batches,
-                max_workers=self.max_concurrency,
-                finish=self._reader(batches, progress),
+                self._send_sync,
+                self._read_batch,
+                [[pieces[i].text for i in batch] for batch in batches],
+                max_concurrency=self.max_concurrency,
+                on_result=self._recorder(progress),
             )
-        return self._assemble(len(texts), pieces, batches, results)
+        return self._assemble(len(texts), pieces, results)
 
     async def _aembed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -304,22 +299,23 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
         sizer = self._sizer(texts)
         while pending := sizer.pending_texts():
             counted = await map_async(
-                _unreported(self._count_async),
+                self._count_async,
+                _check_counts,
                 chunked(pending, self.batch_size),
                 max_concurrency=self.max_concurrency,
-                finish=_as_is,
             )
             sizer.record([count for chunk in counted for count in chunk])
         pieces = self._finish_sizing(sizer)
         batches = self._plan(pieces)
-        with _progress(self.show_progress, len(pieces)) as progress:
+        with progress_bar(self.show_progress, len(pieces)) as progress:
             results = await map_async(
-                lambda batch, moving: self._send_async([pieces[i].text for i in batch], moving),
-                batches,
+                self._send_async,
+                self._read_batch,
+                [[pieces[i].text for i in batch] for batch in batches],
                 max_concurrency=self.max_concurrency,
-                finish=self._reader(batches, progress),
+                on_result=self._recorder(progress),
             )
-        return self._assemble(len(texts), pieces, batches, results)
+        return self._assemble(len(texts), pieces, results)
 
     def _finish_sizing(self, sizer: InputSizer) -> list[Piece]:
         if sizer.truncated:
@@ -341,66 +337,37 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
             max_tokens=self.max_batch_tokens,
         )
 
-    def _assemble(
-        self,
-        count: int,
-        pieces: list[Piece],
-        batches: list[list[int]],
-        results: list[Batch],
-    ) -> list[list[float]]:
-        # One list of slots filled in place: no per-piece containers to allocate and collect.
-        slots: list[list[float] | None] = [None] * len(pieces)
-        tokens = 0
-        for batch, (batch_vectors, batch_tokens) in zip(batches, results, strict=True):
-            tokens += batch_tokens
-            for position, piece_index in enumerate(batch):
-                slots[piece_index] = batch_vectors[position]
-        self._last_usage = _usage(tokens)
-        vectors = cast("list[list[float]]", slots)  # every piece is in exactly one batch
-        if len(pieces) == count:  # nothing was split: one piece per input, in input order
-            return vectors
-        grouped: list[list[int]] = [[] for _ in range(count)]
-        for piece_index, piece in enumerate(pieces):
-            grouped[piece.owner].append(piece_index)
-        averaged = [
-            vectors[group[0]]
-            if len(group) == 1
-            else weighted_mean([vectors[i] for i in group], [pieces[i].tokens for i in group])
-            for group in grouped
-        ]
-        untrack_vectors(averaged)  # the new means, like the decoded vectors
-        return averaged
+    def _assemble(self, count: int, pieces: list[Piece], results: list[Batch]) -> list[list[float]]:
+        self._last_usage = _usage(sum(tokens for _, tokens in results))
+        # Batches hold consecutive pieces, so their vectors in batch order are the pieces'.
+        return join_pieces(count, pieces, [vector for vectors, _ in results for vector in vectors])
 
     # --- requests ------------------------------------------------------------------------------
-    # The request (with retries) holds a concurrency slot; decoding its answer does not
-    # (see _embedding_concurrency), so these return the raw, successful response.
-    def _send_sync(self, texts: list[str], moving: Moving) -> httpx.Response:
-        trace = trace_moving(moving)
+    # The transport retries a request and maps the SDK's errors; the answer is decoded by
+    # _read_batch, in the same thread or task, once the request's slot is free.
+    def _send_sync(self, texts: list[str]) -> httpx.Response:
         return self.transport.call(
             lambda http, token: require_ok(
-                http.request(**embeddings_request(texts, self.model, token, trace))
+                http.request(**embeddings_request(texts, self.model, token))
             )
         )
 
-    async def _send_async(self, texts: list[str], moving: Moving) -> httpx.Response:
-        trace = atrace_moving(moving)
-
+    async def _send_async(self, texts: list[str]) -> httpx.Response:
         async def send(http: httpx.AsyncClient, token: str | None) -> httpx.Response:
-            request = embeddings_request(texts, self.model, token, trace)
-            return require_ok(await http.request(**request))
+            return require_ok(await http.request(**embeddings_request(texts, self.model, token)))
 
         return await self.transport.acall(send)
 
-    def _reader(
-        self, batches: list[list[int]], progress: Callable[[int], object]
-    ) -> Callable[[int, httpx.Response], Batch]:
-        def read(index: int, response: httpx.Response) -> Batch:
-            batch = read_embeddings(response, len(batches[index]))
-            self._add_usage(batch[1])
-            progress(len(batches[index]))
-            return batch
+    def _read_batch(self, texts: list[str], response: httpx.Response) -> Batch:
+        """Decode one answer and count its usage (even if another batch of the call fails)."""
+        batch = read_embeddings(response, len(texts))
+        self._add_usage(batch[1])
+        return batch
 
-        return read
+    @staticmethod
+    def _recorder(progress: Callable[[int], object]) -> Callable[[int, Batch], object]:
+        """Advance the progress bar by each finished batch (in the calling thread or loop)."""
+        return lambda _index, batch: progress(len(batch[0]))
 
     def _count_sync(self, texts: list[str]) -> list[int]:
         counts = self.transport.call(
@@ -408,7 +375,7 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
                 http, input_=texts, model=self.token_count_model, access_token=token
             )
         )
-        return _check_counts(texts, [item.tokens for item in counts])
+        return [item.tokens for item in counts]
 
     async def _count_async(self, texts: list[str]) -> list[int]:
         counts = await self.transport.acall(
@@ -416,16 +383,7 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
                 http, input_=texts, model=self.token_count_model, access_token=token
             )
         )
-        return _check_counts(texts, [item.tokens for item in counts])
-
-
-def _unreported(send: Callable[[list[str]], T]) -> Callable[[list[str], Moving], T]:
-    """``send`` for the map helpers when it reports no phases (moving until it returns)."""
-    return lambda texts, _moving: send(texts)
-
-
-def _as_is(_index: int, counts: list[int]) -> list[int]:
-    return counts
+        return [item.tokens for item in counts]
 
 
 def _check_counts(texts: list[str], counts: list[int]) -> list[int]:
@@ -437,24 +395,3 @@ def _check_counts(texts: list[str], counts: list[int]) -> list[int]:
 
 def _usage(tokens: int) -> UsageMetadata:
     return UsageMetadata(input_tokens=tokens, output_tokens=0, total_tokens=tokens)
-
-
-@contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Callable[[int], object]]:
-    """Yield ``update(n)`` of a tqdm bar over embedded texts (a no-op when disabled)."""
-    if not enabled:
-        yield lambda _count: None
-        return
-    try:
-        tqdm_auto = importlib.import_module("tqdm.auto")
-    except ImportError as error:
-        msg = (
-            "show_progress=True needs tqdm: "
-            "pip install 'langchain-gigachat-ext[progress]' (or pip install tqdm)"
-        )
-        raise ImportError(msg) from error
-    bar = tqdm_auto.tqdm(total=total, desc="Embedding", unit="text")
-    try:
-        yield bar.update
-    finally:
-        bar.close()

@@ -1,30 +1,29 @@
-"""``POST /embeddings`` on the wire: the SDK's headers and error mapping, a lean checked parse.
+"""``POST /embeddings`` on the wire: one request builder and one checked answer reader.
 
-An answer carries ``inputs × dimensions`` floats (102,400 for 100 ``Embeddings`` inputs). The
-SDK's path — ``json.loads``, the pydantic ``Embeddings`` model, then a copy of every vector —
-costs about 10 ms of CPU per such answer, more than the request itself on a fast link, and
-with concurrent requests that CPU is serialised by the GIL. Here the body is decoded with
-``orjson`` (installed with langchain-core's ``langsmith`` on CPython; the standard ``json``
-elsewhere) and checked for the shape this package relies on, in about 2 ms.
+The request is built as the SDK builds it (its headers; its typed errors for a non-200). An
+answer carries ``inputs × dimensions`` floats (102,400 for 100 ``Embeddings`` inputs); the
+SDK's path (``json.loads``, the pydantic ``Embeddings`` model, a copy of every vector) costs
+about 10 ms of CPU per such answer, and concurrent answers share one GIL. Here the body is
+decoded with ``orjson`` (a dependency on CPython; the standard ``json`` on PyPy) and checked
+for the shape this package relies on, in about 2 ms.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
 
 from langchain_gigachat_ext.client.sdk import Embeddings as SdkEmbeddings
 from langchain_gigachat_ext.client.sdk import build_headers, build_response
-from langchain_gigachat_ext.embeddings.leaf_vectors import untrack_vectors
 from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
 
 _decode: Callable[[bytes], Any]
 try:
     from orjson import loads as _decode
-except ImportError:  # pragma: no cover - PyPy, where langsmith does not require orjson
+except ImportError:  # pragma: no cover - PyPy, where orjson is not installed
     _decode = json.loads
 
 EMBEDDINGS_PATH = "/embeddings"
@@ -33,19 +32,13 @@ Batch = tuple[list[list[float]], int]
 """Vectors of one request in input order, and the prompt tokens it was billed."""
 
 
-def embeddings_request(
-    texts: Sequence[str],
-    model: str,
-    token: str | None,
-    trace: Callable[[str, dict[str, Any]], Any] | None = None,
-) -> dict[str, Any]:
+def embeddings_request(texts: Sequence[str], model: str, token: str | None) -> dict[str, Any]:
     """``httpx`` request arguments of one ``/embeddings`` call, as the SDK builds them.
 
     Args:
         texts: Inputs (the SDK always sends a list, PROTOCOL §6.4).
         model: Embedding model id.
         token: Bearer token, or None when the client authenticates otherwise (mTLS).
-        trace: httpcore's ``trace`` request extension (see :func:`trace_moving`), if any.
 
     Returns:
         Keyword arguments for ``httpx.Client.request`` / ``httpx.AsyncClient.request``.
@@ -53,53 +46,7 @@ def embeddings_request(
     headers = build_headers(token)
     headers["Content-Type"] = "application/json"
     body = json.dumps({"input": list(texts), "model": model}, ensure_ascii=False)
-    request: dict[str, Any] = {
-        "method": "POST",
-        "url": EMBEDDINGS_PATH,
-        "content": body.encode(),
-        "headers": headers,
-    }
-    if trace is not None:
-        request["extensions"] = {"trace": trace}
-    return request
-
-
-# httpcore names its trace events "<http11|http2>.<step>.<started|complete|failed>".
-_MOVING_STEPS = {
-    "send_request_headers.started": True,
-    "send_request_body.complete": False,  # written: now the server works
-    "receive_response_headers.complete": True,  # the answer's body follows
-    "receive_response_body.complete": False,
-}
-
-
-def _moving_after(event: str) -> bool | None:
-    step = event.partition(".")[2]
-    if step.endswith(".failed"):
-        return False
-    return _MOVING_STEPS.get(step)
-
-
-def trace_moving(moving: Callable[[bool], None]) -> Callable[[str, dict[str, Any]], None]:
-    """A sync httpcore ``trace`` hook reporting whether the request's bytes are moving."""
-
-    def trace(event: str, _info: dict[str, Any]) -> None:
-        if (state := _moving_after(event)) is not None:
-            moving(state)
-
-    return trace
-
-
-def atrace_moving(
-    moving: Callable[[bool], None],
-) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """The async twin of :func:`trace_moving` (httpcore awaits the hooks of async clients)."""
-
-    async def trace(event: str, _info: dict[str, Any]) -> None:
-        if (state := _moving_after(event)) is not None:
-            moving(state)
-
-    return trace
+    return {"method": "POST", "url": EMBEDDINGS_PATH, "content": body.encode(), "headers": headers}
 
 
 def require_ok(response: httpx.Response) -> httpx.Response:
@@ -122,8 +69,7 @@ def read_embeddings(response: httpx.Response, count: int) -> Batch:
         count: How many inputs the request sent.
 
     Returns:
-        One vector per input, ordered by the items' ``index`` and untracked by the cyclic
-        garbage collector (:mod:`~._leaf_vectors`), and the sum of the items'
+        One vector per input, ordered by the items' ``index``, and the sum of the items'
         ``usage.prompt_tokens`` (PROTOCOL §6.4: usage is per item, no top-level usage).
 
     Raises:
@@ -132,14 +78,12 @@ def read_embeddings(response: httpx.Response, count: int) -> Batch:
     """
     request_id = require_ok(response).headers.get("x-request-id")
     try:
-        vectors, tokens = parse_embeddings(_decode(response.content), count)
+        return parse_embeddings(_decode(response.content), count)
     except (ValueError, TypeError, KeyError) as exc:
         # ValueError also covers orjson.JSONDecodeError and json.JSONDecodeError.
         problem = f"missing field {exc}" if isinstance(exc, KeyError) else _first_line(exc)
         msg = f"Malformed /embeddings answer from GigaChat: {problem}"
         raise GigaChatMalformedResponseError(msg, request_id=request_id) from exc
-    untrack_vectors(vectors)
-    return vectors, tokens
 
 
 def parse_embeddings(body: Any, count: int) -> Batch:

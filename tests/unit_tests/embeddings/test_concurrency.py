@@ -1,235 +1,226 @@
-"""map_threads / map_async: order, bounded concurrency, decoding only while no bytes move."""
+"""map_threads / map_async: input order, bounded sends, decoding outside the slot, failures."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
-import weakref
 
 import pytest
 
-from langchain_gigachat_ext.embeddings.concurrency import Moving, map_async, map_threads
+from langchain_gigachat_ext.embeddings.concurrency import map_async, map_threads
 
 
 class InjectedError(Exception):
     """The failure the tests inject."""
 
 
-def test_threads_keep_order_and_finish_in_the_calling_thread() -> None:
-    caller = threading.get_ident()
-    finish_threads: set[int] = set()
+class InFlight:
+    """Counts calls running at once (thread-safe)."""
 
-    def send(item: int, _moving: Moving) -> int:
-        time.sleep(0.001 * (5 - item))  # later items complete first
+    def __init__(self) -> None:
+        self.now = self.peak = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.now -= 1
+
+
+# --- threads -----------------------------------------------------------------------------------
+def test_threads_keep_input_order_and_report_in_the_calling_thread() -> None:
+    caller = threading.get_ident()
+    worker_of: dict[str, int] = {}
+    reports: list[tuple[int, int, int]] = []
+
+    def send(item: int) -> int:
+        worker_of[f"send {item}"] = threading.get_ident()
+        time.sleep(0.002 * (5 - item))  # later items complete first
         return item * 10
 
-    def finish(index: int, raw: int) -> tuple[int, int]:
-        finish_threads.add(threading.get_ident())
-        return index, raw
+    def read(item: int, raw: int) -> int:
+        worker_of[f"read {item}"] = threading.get_ident()
+        return raw + 1
 
-    assert map_threads(send, range(5), max_workers=3, finish=finish) == [
-        (index, index * 10) for index in range(5)
-    ]
-    assert finish_threads == {caller}
+    results = map_threads(
+        send,
+        read,
+        range(5),
+        max_concurrency=3,
+        on_result=lambda index, result: reports.append((index, result, threading.get_ident())),
+    )
+    assert results == [1, 11, 21, 31, 41]
+    assert sorted(reports) == [(index, index * 10 + 1, caller) for index in range(5)]
+    # Each answer is decoded by the worker that received it, not by the caller.
+    assert all(worker_of[f"read {item}"] == worker_of[f"send {item}"] for item in range(5))
+    assert caller not in worker_of.values()
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_threads_bound_requests_in_flight(workers: int) -> None:
-    lock = threading.Lock()
-    in_flight = peak = 0
+def keep(_item: object, raw: int) -> int:
+    return raw
 
-    def send(item: int, _moving: Moving) -> int:
-        nonlocal in_flight, peak
-        with lock:
-            in_flight += 1
-            peak = max(peak, in_flight)
+
+@pytest.mark.parametrize("slots", [1, 3])
+def test_threads_bound_the_sends_in_flight(slots: int) -> None:
+    in_flight = InFlight()
+
+    def send(item: int) -> int:
+        in_flight.enter()
         time.sleep(0.01)
-        with lock:
-            in_flight -= 1
+        in_flight.leave()
         return item
 
-    map_threads(send, range(9), max_workers=workers, finish=lambda _i, raw: raw)
-    assert 1 <= peak <= workers
+    assert map_threads(send, keep, range(9), max_concurrency=slots) == list(range(9))
+    assert in_flight.peak == slots
 
 
-def test_threads_finish_each_result_as_it_arrives_not_at_the_end() -> None:
+def test_threads_run_a_single_item_in_the_calling_thread() -> None:
+    caller = threading.get_ident()
+    ran_in = map_threads(lambda _item: threading.get_ident(), keep, ["q"], max_concurrency=4)
+    assert ran_in == [caller]
+
+
+def test_threads_decode_outside_the_slot() -> None:
+    """With one slot, the next request is sent while the previous answer is being decoded."""
+    second_sent = threading.Event()
+    overlapped: list[bool] = []
+
+    def send(item: int) -> int:
+        if item == 1:
+            second_sent.set()
+        return item
+
+    def read(item: int, raw: int) -> int:
+        if item == 0:
+            overlapped.append(second_sent.wait(timeout=5))
+        return raw
+
+    assert map_threads(send, read, range(2), max_concurrency=1) == [0, 1]
+    assert overlapped == [True]
+
+
+def test_threads_report_each_result_as_it_completes_not_at_the_end() -> None:
     slow_done = threading.Event()
-    slow_was_done_at_first_finish: list[bool] = []
+    slow_was_done_at_first_report: list[bool] = []
 
-    def send(item: int, _moving: Moving) -> int:
+    def send(item: int) -> int:
         if item == 1:
             time.sleep(0.2)
             slow_done.set()
         return item
 
-    def finish(index: int, raw: int) -> int:
+    def on_result(index: int, _result: int) -> None:
         if index == 0:
-            slow_was_done_at_first_finish.append(slow_done.is_set())
-        return raw
+            slow_was_done_at_first_report.append(slow_done.is_set())
 
-    map_threads(send, range(2), max_workers=2, finish=finish)
-    assert slow_was_done_at_first_finish == [False]
-
-
-class _Answer:
-    """A raw answer that can be watched with a weak reference."""
+    map_threads(send, keep, range(2), max_concurrency=2, on_result=on_result)
+    assert slow_was_done_at_first_report == [False]
 
 
-def test_threads_let_go_of_each_answer_once_it_is_finished() -> None:
-    workers = 3
-    watchers: dict[int, weakref.ref[_Answer]] = {}
-    finished: list[int] = []
-    kept: list[int] = []
-
-    def send(item: int, _moving: Moving) -> _Answer:
-        answer = _Answer()
-        watchers[item] = weakref.ref(answer)
-        return answer
-
-    def finish(index: int, _raw: _Answer) -> None:
-        kept.extend(item for item in finished if watchers[item]() is not None)
-        finished.append(index)
-
-    map_threads(send, range(30), max_workers=workers, finish=finish)
-    assert sorted(finished) == list(range(30))
-    assert kept == []
-
-
-@pytest.mark.parametrize("fail_in", ["send", "finish"])
-@pytest.mark.parametrize("workers", [1, 2])
-def test_threads_stop_starting_work_after_a_failure(fail_in: str, workers: int) -> None:
+@pytest.mark.parametrize("fail_in", ["send", "read", "on_result"])
+@pytest.mark.parametrize("slots", [1, 2])
+def test_threads_stop_sending_after_a_failure(fail_in: str, slots: int) -> None:
     sent: list[int] = []
 
-    def send(item: int, _moving: Moving) -> int:
+    def send(item: int) -> int:
         sent.append(item)
         if fail_in == "send" and item == 1:
             raise InjectedError
         time.sleep(0.005)
         return item
 
-    def finish(_index: int, raw: int) -> int:
-        if fail_in == "finish" and raw == 1:
+    def read(_item: int, raw: int) -> int:
+        if fail_in == "read" and raw == 1:
             raise InjectedError
         return raw
 
+    def on_result(_index: int, result: int) -> None:
+        if fail_in == "on_result" and result == 1:
+            raise InjectedError
+
     with pytest.raises(InjectedError):
-        map_threads(send, range(40), max_workers=workers, finish=finish)
-    assert len(sent) < 40
+        map_threads(send, read, range(40), max_concurrency=slots, on_result=on_result)
+    assert len(sent) < 10
 
 
-async def test_async_decodes_after_the_next_request_has_started() -> None:
+# --- asyncio -----------------------------------------------------------------------------------
+async def test_async_keeps_input_order_and_reports_each_result() -> None:
+    reports: list[tuple[int, int]] = []
+
+    async def send(item: int) -> int:
+        await asyncio.sleep(0.01 * (5 - item))  # later items complete first
+        return item * 10
+
+    results = await map_async(
+        send, keep, range(5), max_concurrency=5, on_result=lambda i, r: reports.append((i, r))
+    )
+    assert results == [0, 10, 20, 30, 40]
+    assert [index for index, _ in reports] == [4, 3, 2, 1, 0]  # in completion order
+
+
+@pytest.mark.parametrize("slots", [1, 4])
+async def test_async_bounds_the_sends_in_flight(slots: int) -> None:
+    in_flight = InFlight()
+
+    async def send(item: int) -> int:
+        in_flight.enter()
+        await asyncio.sleep(0.002)
+        in_flight.leave()
+        return item
+
+    assert await map_async(send, keep, range(20), max_concurrency=slots) == list(range(20))
+    assert in_flight.peak == slots
+
+
+async def test_async_decodes_outside_the_slot() -> None:
+    """With one slot, the next request is on the wire before the previous answer is decoded."""
     events: list[str] = []
 
-    async def send(item: int, _moving: Moving) -> int:
+    async def send(item: int) -> int:
         events.append(f"send {item}")
         await asyncio.sleep(0.001)
-        events.append(f"sent {item}")
         return item
 
-    def finish(index: int, raw: int) -> int:
-        events.append(f"finish {index}")
+    def read(item: int, raw: int) -> int:
+        events.append(f"read {item}")
         return raw
 
-    assert await map_async(send, [0, 1, 2], max_concurrency=1, finish=finish) == [0, 1, 2]
-    # With one slot, item 1 is on the wire while item 0 is decoded.
-    assert events[:4] == ["send 0", "sent 0", "send 1", "finish 0"]
-    assert events.index("finish 1") > events.index("send 2")
+    assert await map_async(send, read, range(3), max_concurrency=1) == [0, 1, 2]
+    assert events.index("read 0") > events.index("send 1")
+    assert events.index("read 1") > events.index("send 2")
 
 
-async def test_async_bounds_requests_in_flight() -> None:
-    in_flight = peak = 0
+@pytest.mark.parametrize("fail_in", ["send", "read", "on_result"])
+async def test_async_stops_sending_after_a_failure(fail_in: str) -> None:
+    started: list[int] = []
+    cancelled: list[int] = []
 
-    async def send(item: int, _moving: Moving) -> int:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0.002)
-        in_flight -= 1
-        return item
-
-    result = await map_async(send, range(20), max_concurrency=4, finish=lambda _i, raw: raw)
-    assert result == list(range(20))
-    assert peak == 4
-
-
-@pytest.mark.parametrize("fail_in", ["send", "finish"])
-async def test_async_stops_starting_work_after_a_failure(fail_in: str) -> None:
-    sent: list[int] = []
-
-    async def send(item: int, _moving: Moving) -> int:
-        sent.append(item)
-        await asyncio.sleep(0.001)
+    async def send(item: int) -> int:
+        started.append(item)
+        try:
+            await asyncio.sleep(0.001 if item <= 1 else 0.05)
+        except asyncio.CancelledError:
+            cancelled.append(item)
+            raise
         if fail_in == "send" and item == 1:
             raise InjectedError
         return item
 
-    def finish(_index: int, raw: int) -> int:
-        if fail_in == "finish" and raw == 1:
+    def read(_item: int, raw: int) -> int:
+        if fail_in == "read" and raw == 1:
             raise InjectedError
         return raw
 
+    def on_result(_index: int, result: int) -> None:
+        if fail_in == "on_result" and result == 1:
+            raise InjectedError
+
     with pytest.raises(InjectedError):
-        await map_async(send, range(40), max_concurrency=2, finish=finish)
-    assert len(sent) < 10
-
-
-def test_threads_decode_only_once_the_next_request_is_written() -> None:
-    """The worker freed by a response writes its next request before that response is decoded."""
-    lock = threading.Lock()
-    events: list[str] = []
-
-    def log(event: str) -> None:
-        with lock:
-            events.append(event)
-
-    def send(item: int, moving: Moving) -> int:
-        time.sleep(0.005)  # connecting and writing
-        log(f"written {item}")
-        moving(False)
-        time.sleep(0.02)  # the server works
-        moving(True)
-        return item
-
-    def finish(index: int, raw: int) -> int:
-        log(f"finish {index}")
-        return raw
-
-    assert map_threads(send, range(4), max_workers=2, finish=finish) == [0, 1, 2, 3]
-    # Items 0 and 1 complete together; the two freed workers start items 2 and 3.
-    assert events.index("finish 0") > events.index("written 2")
-    assert events.index("finish 1") > events.index("written 3")
-
-
-def test_threads_do_not_wait_on_a_request_that_never_reports() -> None:
-    """A send that reports nothing counts as moving until it returns: no deadlock, all done."""
-
-    def send(item: int, _moving: Moving) -> int:
-        time.sleep(0.001 * (item % 3))
-        return item
-
-    assert map_threads(send, range(12), max_workers=3, finish=lambda _i, raw: raw) == list(
-        range(12)
-    )
-
-
-async def test_async_decodes_only_while_no_bytes_move() -> None:
-    events: list[str] = []
-
-    async def send(item: int, moving: Moving) -> int:
-        await asyncio.sleep(0.002)  # writing the request: several loop turns
-        events.append(f"written {item}")
-        moving(False)
-        await asyncio.sleep(0.01)  # the server works
-        moving(True)
-        await asyncio.sleep(0.002)  # reading the answer
-        return item
-
-    def finish(index: int, raw: int) -> int:
-        events.append(f"finish {index}")
-        return raw
-
-    assert await map_async(send, [0, 1, 2], max_concurrency=1, finish=finish) == [0, 1, 2]
-    # Item 0's answer waits until item 1, started by the freed slot, has been written.
-    assert events.index("finish 0") > events.index("written 1")
-    assert events.index("finish 1") > events.index("written 2")
+        await map_async(send, read, range(40), max_concurrency=2, on_result=on_result)
+    assert len(started) < 10
+    assert cancelled  # the call still in flight was cancelled, not awaited to the end

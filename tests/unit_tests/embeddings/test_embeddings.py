@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 import sys
 import types
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -285,3 +288,21 @@ def test_progress_without_tqdm_explains_the_extra(monkeypatch: pytest.MonkeyPatc
     embeddings = connect(FakeApi(), show_progress=True)
     with pytest.raises(ImportError, match=r"langchain-gigachat-ext\[progress\]"):
         embeddings.embed_documents(["a"])
+
+
+# --- copies ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "duplicate",
+    [copy.deepcopy, lambda model: pickle.loads(pickle.dumps(model))],  # noqa: S301 - own bytes
+)
+def test_usage_travels_with_copies_and_each_copy_counts_on_its_own(
+    duplicate: Callable[[GigaChatEmbeddings], GigaChatEmbeddings],
+) -> None:
+    original = connect(FakeApi())
+    original.embed_documents(["one", "two words"])  # 3 words + 2 x 5
+    twin = duplicate(original)
+    assert twin.total_usage["total_tokens"] == original.total_usage["total_tokens"] == 13
+    assert twin.last_usage == original.last_usage
+    twin.reset_usage()
+    assert twin.total_usage["total_tokens"] == 0
+    assert original.total_usage["total_tokens"] == 13
