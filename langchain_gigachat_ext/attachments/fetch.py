@@ -26,6 +26,7 @@ import httpx
 from langchain_gigachat_ext.attachments.guard import (
     Resolver,
     check_url,
+    parse_url,
     redact_url,
     resolve_host,
 )
@@ -132,6 +133,16 @@ class AttachmentFetcher:
             headers=self._headers,
         )
 
+    def url_of(self, source: AttachmentSource) -> httpx.URL:
+        """The parsed URL of a ``url`` source (no request, no DNS).
+
+        Raises:
+            GigaChatInvalidInputError: The URL cannot be parsed
+                (:func:`~langchain_gigachat_ext.attachments.guard.parse_url`); a
+                ``GigaChatUnsafeURLError`` when its host spells a non-public address.
+        """
+        return parse_url(source.location, allow_private=self.allow_private_urls)
+
     def _check(self, url: httpx.URL) -> None:
         check_url(url, allow_private=self.allow_private_urls, resolve=self.resolve)
 
@@ -152,7 +163,7 @@ class AttachmentFetcher:
                         clients[route] = stack.enter_context(self._client(route))
                     return clients[route]
 
-                url = httpx.URL(source.location)
+                url = self.url_of(source)
                 request = client_for(url).build_request("GET", url)
                 for _ in range(MAX_REDIRECTS + 1):
                     self._check(request.url)
@@ -192,7 +203,7 @@ class AttachmentFetcher:
                         clients[route] = await stack.enter_async_context(self._async_client(route))
                     return clients[route]
 
-                url = httpx.URL(source.location)
+                url = self.url_of(source)
                 request = (await client_for(url)).build_request("GET", url)
                 for _ in range(MAX_REDIRECTS + 1):
                     await asyncio.to_thread(self._check, request.url)

@@ -7,6 +7,11 @@ reach the cloud metadata service, the bank's intranet or the host's own ports. T
 * Every address the host resolves to must be public: loopback, private, link-local, multicast,
   reserved, unspecified, shared (CGNAT) and other non-global ranges are refused, for IPv4 and
   IPv6, including IPv4 embedded in IPv6 (mapped ``::ffff:a.b.c.d``, 6to4, NAT64).
+* IPv4 addresses written the old ``inet_aton`` ways (``0177.0.0.1`` octal, ``0x7f.1`` hex,
+  ``2130706433`` decimal, fewer than four parts) are the addresses they mean, as the system
+  resolver reads them (:func:`numeric_ipv4`).
+* A URL that cannot be parsed is refused with a typed error before anything is requested
+  (:func:`parse_url`); httpx's own ``InvalidURL`` never leaves the package.
 * The check runs before each hop (:func:`check_url`), and — for every direct connection —
   again at connect time: :class:`.pinning.PinnedTransport` connects only to an address it
   has just checked, so a DNS answer that changes between check and connect (DNS rebinding)
@@ -28,7 +33,7 @@ from collections.abc import Callable, Iterable
 
 import httpx
 
-from langchain_gigachat_ext.errors import GigaChatUnsafeURLError
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatUnsafeURLError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -44,6 +49,11 @@ OPTION = "allow_private_attachment_urls=True"
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 _USERINFO = re.compile(r"(//)[^/?#]*@")
+
+_IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*")
+"""One part of an ``inet_aton`` address: hex, octal (leading zero) or decimal (ASCII only)."""
+
+_MAX_PORT = 65_535
 
 
 def redact_url(url: str | httpx.URL) -> str:
@@ -123,7 +133,12 @@ def check_addresses(url: str, host: str, addresses: Iterable[str]) -> str:
     for text in addresses:
         reason = blocked_reason(ipaddress.ip_address(text))
         if reason is not None:
-            detail = "it is" if text == host else f"it resolves to {text}, which is"
+            if text == host:
+                detail = "it is"
+            elif literal_address(host) == text:
+                detail = f"it means {text}, which is"
+            else:
+                detail = f"it resolves to {text}, which is"
             raise _refusal(url, host, f"{detail} a {reason} address")
         first = first or text
     if first is None:
@@ -131,12 +146,38 @@ def check_addresses(url: str, host: str, addresses: Iterable[str]) -> str:
     return first
 
 
-def _literal(host: str) -> bool:
+def numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address ``host`` spells in any ``inet_aton`` form, or None for other hosts.
+
+    ``inet_aton`` (and so ``getaddrinfo``) reads one to four parts, each decimal, octal with a
+    leading ``0`` or hex with ``0x``; the last part fills the remaining bytes: ``0177.0.0.1``,
+    ``0x7f.1``, ``127.1`` and ``2130706433`` all mean 127.0.0.1. One trailing dot is allowed.
+    """
+    parts = host.removesuffix(".").split(".")
+    if not 1 <= len(parts) <= 4 or not all(_IPV4_PART.fullmatch(part) for part in parts):
+        return None
+    *head, last = [_ipv4_part(part) for part in parts]
+    if any(value > 255 for value in head) or last >= 256 ** (4 - len(head)):
+        return None
+    value = last
+    for index, byte in enumerate(head):
+        value += byte << (8 * (3 - index))
+    return ipaddress.IPv4Address(value)
+
+
+def _ipv4_part(part: str) -> int:
+    if part[:2].lower() == "0x":
+        return int(part, 16)
+    return int(part, 8 if part.startswith("0") else 10)
+
+
+def literal_address(host: str) -> str | None:
+    """The address ``host`` is, written canonically, when it is an IP literal; else None."""
     try:
-        ipaddress.ip_address(host)
+        return str(ipaddress.ip_address(host))
     except ValueError:
-        return False
-    return True
+        address = numeric_ipv4(host)
+        return None if address is None else str(address)
 
 
 def public_address(url: str, host: str, port: int, resolve: Resolver) -> str:
@@ -146,13 +187,53 @@ def public_address(url: str, host: str, port: int, resolve: Resolver) -> str:
         GigaChatUnsafeURLError: ``host`` is or resolves to a non-public address, or does not
             resolve.
     """
-    if _literal(host):
-        return check_addresses(url, host, [host])
+    literal = literal_address(host)
+    if literal is not None:
+        return check_addresses(url, host, [literal])
     try:
         addresses = resolve(host, port)
     except OSError as error:
         raise _refusal(url, host, f"its name does not resolve ({error})") from error
     return check_addresses(url, host, addresses)
+
+
+def _host_of(text: str) -> str | None:
+    try:
+        return urllib.parse.urlsplit(text).hostname
+    except ValueError:
+        return None
+
+
+def parse_url(text: str, *, allow_private: bool) -> httpx.URL:
+    """``text`` as httpx (the client that requests it) parses it, or a typed error.
+
+    httpx refuses some hosts the system resolver would read as addresses (``0177.0.0.1``):
+    those name the address they mean, so a non-public one is refused as unsafe, not as a typo.
+
+    Raises:
+        GigaChatUnsafeURLError: The host spells a non-public IPv4 address httpx cannot parse
+            (unless ``allow_private``).
+        GigaChatInvalidInputError: The URL cannot be parsed, or its port is out of range.
+    """
+    shown = redact_url(text)
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError, TypeError) as error:
+        host = _host_of(text)
+        address = numeric_ipv4(host) if host else None
+        if address is not None and not allow_private:
+            reason = blocked_reason(address)
+            if reason is not None:
+                raise _refusal(
+                    text, host or "", f"it means {address}, which is a {reason} address"
+                ) from None
+        hint = f"; write the host as {address}" if address is not None else ""
+        msg = f"The attachment URL {shown} is not a valid URL ({error}{hint})."
+        raise GigaChatInvalidInputError(msg) from None
+    if url.port is not None and not 0 < url.port <= _MAX_PORT:
+        msg = f"The attachment URL {shown} has port {url.port}, outside 1..{_MAX_PORT}."
+        raise GigaChatInvalidInputError(msg)
+    return url
 
 
 def check_url(url: httpx.URL, *, allow_private: bool, resolve: Resolver) -> None:

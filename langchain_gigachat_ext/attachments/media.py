@@ -4,6 +4,11 @@ The API takes a fixed set of formats (``_catalog.IMAGE_FORMATS`` / ``AUDIO_FORMA
 ``DOCUMENT_FORMATS``, DOC post-file). Images in other formats Pillow can read (webp, gif, ...)
 are converted to PNG when conversion is enabled; anything else is refused with an error naming
 the allowed formats. Pillow is the optional ``images`` extra and is imported only when needed.
+
+Decoding costs memory and CPU in proportion to the canvas, not the file: a 125 KB GIF can declare
+13000×13000 px (4 s and 700 MB to convert). So an image's dimensions are read from its header
+first (Pillow's ``Image.open`` is lazy) and a canvas over the pixel budget (``max_pixels``,
+``ChatGigaChat.max_converted_image_pixels``) is refused before anything is decoded.
 """
 
 from __future__ import annotations
@@ -40,6 +45,11 @@ MIME_ALIASES = {
     "application/x-pdf": "application/pdf",
 }
 """Spellings seen in the wild → the MIME type the API lists."""
+
+DEFAULT_MAX_CONVERTED_PIXELS = 40_000_000
+"""Largest canvas (width × height) decoded for conversion by default: about 0.8 s of CPU and
+200 MB at this size (measured on a GIF; 13000×13000 px took 4.4 s and 690 MB). Our budget, not
+an API limit (the API documents none)."""
 
 GENERIC_MIME = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 """Types that say nothing; the content or file name decides instead."""
@@ -118,11 +128,16 @@ def allowed_formats_text() -> str:
     )
 
 
-def convert_image_to_png(data: bytes, mime: str) -> bytes:
+def convert_image_to_png(
+    data: bytes, mime: str, *, max_pixels: int = DEFAULT_MAX_CONVERTED_PIXELS
+) -> bytes:
     """Re-encode an image as PNG with Pillow (first frame of animations).
 
+    The canvas size is read from the header before anything is decoded.
+
     Raises:
-        GigaChatInvalidInputError: Pillow is missing or cannot read the image.
+        GigaChatInvalidInputError: Pillow is missing, cannot read the image, or the canvas is
+            over ``max_pixels``.
     """
     try:
         from PIL import Image, UnidentifiedImageError
@@ -134,18 +149,39 @@ def convert_image_to_png(data: bytes, mime: str) -> bytes:
         )
         raise GigaChatInvalidInputError(msg) from error
     try:
+        # Lazy: reads the header only. Pillow refuses canvases over twice its own global limit
+        # here already; that refusal is reported like ours.
         with Image.open(io.BytesIO(data)) as image:
-            image.seek(0)
+            image.seek(0)  # the frame's descriptor may widen the canvas; still no decoding
+            _check_pixels(image.size, mime, max_pixels)
             frame = image.convert("RGBA") if image.mode not in {"RGB", "RGBA", "L"} else image
             out = io.BytesIO()
             frame.save(out, format="PNG")
             return out.getvalue()
+    except Image.DecompressionBombError as error:
+        msg = (
+            f"The {mime} image is too large to convert ({error}); send it as JPEG or PNG, or "
+            "scale it down."
+        )
+        raise GigaChatInvalidInputError(msg) from None
     except (UnidentifiedImageError, OSError, ValueError) as error:
         msg = (
             f"Cannot convert the {mime} image to PNG ({error}); GigaChat accepts images in "
             f"{', '.join(IMAGE_FORMATS)}."
         )
         raise GigaChatInvalidInputError(msg) from error
+
+
+def _check_pixels(size: tuple[int, int], mime: str, max_pixels: int) -> None:
+    width, height = size
+    if width * height > max_pixels:
+        msg = (
+            f"The {mime} image is {width}×{height} = {width * height:,} pixels; images are "
+            f"converted to PNG only up to {max_pixels:,} pixels (max_converted_image_pixels), "
+            "since decoding costs memory and time in proportion to the canvas. Send it as "
+            "JPEG or PNG, scale it down, or raise the budget if the source is trusted."
+        )
+        raise GigaChatInvalidInputError(msg)
 
 
 def _extension(mime: str) -> str:
@@ -171,6 +207,7 @@ def prepare_media(
     filename: str | None,
     convert_images: bool,
     what: str,
+    max_pixels: int = DEFAULT_MAX_CONVERTED_PIXELS,
 ) -> PreparedMedia:
     """Check (and if needed convert) bytes for the Files API.
 
@@ -180,10 +217,11 @@ def prepare_media(
         filename: Name from the block, URL or path.
         convert_images: Convert images in unsupported formats to PNG with Pillow.
         what: Where the bytes came from, for error messages.
+        max_pixels: Largest canvas (width × height) decoded for conversion.
 
     Raises:
-        GigaChatInvalidInputError: Empty content, a format the API rejects, or a file over
-            the per-kind size limit.
+        GigaChatInvalidInputError: Empty content, a format the API rejects, an image to convert
+            over ``max_pixels``, or a file over the per-kind size limit.
     """
     if not data:
         msg = f"The attachment from {what} is empty."
@@ -192,7 +230,8 @@ def prepare_media(
     converted_from: str | None = None
     kind = file_kind(mime)
     if kind is None and mime.startswith("image/") and convert_images:
-        data, converted_from, mime = convert_image_to_png(data, mime), mime, "image/png"
+        converted = convert_image_to_png(data, mime, max_pixels=max_pixels)
+        data, converted_from, mime = converted, mime, "image/png"
         kind = "image"
     if kind is None:
         hint = " (or enable convert_unsupported_images)" if mime.startswith("image/") else ""

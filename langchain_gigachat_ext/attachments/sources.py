@@ -109,14 +109,19 @@ def parse_data_url(url: str) -> tuple[bytes, str | None]:
 
 def _from_url(url: str, block_type: str, mime: str | None, name: str | None) -> AttachmentSource:
     url = url.strip()
-    scheme = urlparse(url).scheme.lower()
+    try:
+        parsed = urlparse(url)
+    except ValueError as error:  # e.g. an unclosed IPv6 bracket
+        msg = f"A {block_type!r} block has a URL that cannot be parsed ({error})."
+        raise _invalid(msg) from None
+    scheme = parsed.scheme.lower()
     if scheme == "data":
         data, data_mime = parse_data_url(url)
         return AttachmentSource("data", block_type, data, "", mime or data_mime, name)
     if scheme in {"http", "https"}:
         return AttachmentSource("url", block_type, b"", url, mime, name)
     if scheme == "file":
-        path = unquote(urlparse(url).path)
+        path = unquote(parsed.path)
         return AttachmentSource("path", block_type, b"", path, mime, name)
     msg = (
         f"Unsupported URL scheme {scheme or '(none)'!r} in a {block_type!r} block: use an "

@@ -11,14 +11,20 @@ import pytest
 
 from langchain_gigachat_ext.attachments import fetch as _attachment_fetch
 from langchain_gigachat_ext.attachments.fetch import MAX_REDIRECTS, AttachmentFetcher
-from langchain_gigachat_ext.attachments.guard import OPTION, blocked_reason, check_url
+from langchain_gigachat_ext.attachments.guard import (
+    OPTION,
+    blocked_reason,
+    check_url,
+    numeric_ipv4,
+    parse_url,
+)
 from langchain_gigachat_ext.attachments.pinning import (
     AsyncPinnedTransport,
     PinnedTransport,
     _AsyncPinnedBackend,
     _PinnedBackend,
 )
-from langchain_gigachat_ext.attachments.sources import source_from_block
+from langchain_gigachat_ext.attachments.sources import AttachmentSource, source_from_block
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatUnsafeURLError
 
 PUBLIC = "93.184.216.34"
@@ -372,3 +378,108 @@ async def test_async_pinned_backend() -> None:
     with pytest.raises(GigaChatUnsafeURLError):
         await backend.connect_tcp("rebind.example", 443)
     assert inner.connected == [(PUBLIC, 443)]
+
+
+# --- IPv4 in inet_aton spellings, and URLs httpx cannot parse ----------------------------------
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("0177.0.0.1", "127.0.0.1"),  # octal
+        ("0x7f.0.0.1", "127.0.0.1"),  # hex
+        ("0x7F.1", "127.0.0.1"),  # two parts: the last fills three bytes
+        ("127.1", "127.0.0.1"),
+        ("2130706433", "127.0.0.1"),  # one decimal number
+        ("0x7f000001", "127.0.0.1"),
+        ("017700000001", "127.0.0.1"),
+        ("127.0.0.1.", "127.0.0.1"),  # trailing dot
+        ("012.0.0.1", "10.0.0.1"),
+        ("0xa9.0xfe.0xa9.0xfe", "169.254.169.254"),
+        ("0", "0.0.0.0"),  # noqa: S104
+        ("8.8.8.8", "8.8.8.8"),
+        ("1.2.3.4.5", None),  # five parts: a name
+        ("256.1.1.1", None),
+        ("1.16777216", None),  # the last part overflows its three bytes
+        ("08.1.1.1", None),  # 8 is no octal digit
+        ("0x", None),
+        ("１２７.0.0.1", None),  # fullwidth digits are no ASCII digits
+        ("cdn.example", None),
+        ("", None),
+    ],
+)
+def test_numeric_ipv4_reads_hosts_as_inet_aton_does(host: str, address: str | None) -> None:
+    assert numeric_ipv4(host) == (ipaddress.IPv4Address(address) if address else None)
+
+
+def _no_dns(host: str, port: int) -> list[str]:
+    raise AssertionError(f"{host} is an address; nothing to look up")
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://0x7f.1/cat.png", "it means 127.0.0.1, which is a loopback address"),
+        ("http://2130706433/", "it means 127.0.0.1, which is a loopback address"),
+        ("http://127.1:8080/", "it means 127.0.0.1, which is a loopback address"),
+        ("http://0xa9.0xfe.0xa9.0xfe/", "it means 169.254.169.254, which is a link-local"),
+        ("http://012.1/", "it means 10.0.0.1, which is a private address"),
+    ],
+)
+def test_numeric_hosts_httpx_parses_are_the_addresses_they_mean(url: str, reason: str) -> None:
+    with pytest.raises(GigaChatUnsafeURLError, match=reason):
+        check_url(parse_url(url, allow_private=False), allow_private=False, resolve=_no_dns)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://0177.0.0.1/cat.png", "http://user:secret@0177.0.0.01/", "http://00.0.0.0/"]
+)
+def test_octal_hosts_httpx_refuses_are_refused_as_unsafe(url: str) -> None:
+    with pytest.raises(GigaChatUnsafeURLError, match="it means") as caught:
+        parse_url(url, allow_private=False)
+    assert "secret" not in str(caught.value)
+    assert caught.value.__cause__ is None
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_private", "detail"),
+    [
+        ("http://0177.0.0.1/cat.png", True, "write the host as 127.0.0.1"),
+        ("http://010.0.0.1/", False, "write the host as 8.0.0.1"),  # public, yet unrequestable
+        ("http://999.1.1.1/", False, "Invalid IPv4 address"),
+        ("http://[::1/cat.png", False, "not a valid URL"),
+        ("http://[fe80::1%zz/", True, "not a valid URL"),
+        ("http://ＥＸＡＭＰＬＥ.com/", False, "Invalid IDNA hostname"),
+        ("http://cdn.example:99999/", False, "port 99999"),
+        ("http://cdn.example/\x00", False, "not a valid URL"),
+    ],
+)
+def test_unparseable_urls_give_typed_errors(url: str, allow_private: bool, detail: str) -> None:
+    with pytest.raises(GigaChatInvalidInputError, match=detail) as caught:
+        parse_url(url, allow_private=allow_private)
+    assert not isinstance(caught.value, GigaChatUnsafeURLError)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://0177.0.0.1/cat.png", "http://[::1/cat.png", "http://cdn.example:99999/a.png"],
+)
+async def test_the_fetcher_refuses_unparseable_urls_before_any_request(url: str) -> None:
+    def no_request(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request for an unparseable URL")
+
+    source = AttachmentSource("url", "image", location=url)
+    fetcher = AttachmentFetcher(
+        max_bytes=100,
+        timeout=1,
+        transport=httpx.MockTransport(no_request),
+        async_transport=httpx.MockTransport(no_request),
+        resolve=_no_dns,
+    )
+    with pytest.raises(GigaChatInvalidInputError):
+        fetcher.fetch(source)
+    with pytest.raises(GigaChatInvalidInputError):
+        await fetcher.afetch(source)
+
+
+def test_block_urls_that_urllib_cannot_split_are_typed_errors() -> None:
+    with pytest.raises(GigaChatInvalidInputError, match="cannot be parsed"):
+        source_from_block({"type": "image_url", "image_url": {"url": "http://[::1/cat.png"}})

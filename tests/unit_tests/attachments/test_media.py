@@ -10,12 +10,14 @@ from PIL import Image
 
 from langchain_gigachat_ext import _catalog
 from langchain_gigachat_ext.attachments.media import (
+    DEFAULT_MAX_CONVERTED_PIXELS,
     choose_mime,
     normalise_mime,
     prepare_media,
     sniff_mime,
 )
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
+from tests.unit_tests.attachments.samples import bomb_gif
 
 
 def _image(fmt: str) -> bytes:
@@ -150,3 +152,56 @@ def test_filenames(filename: str | None, mime: str, expected: str) -> None:
         data, declared_mime=mime, filename=filename, convert_images=True, what="t"
     )
     assert media.filename == expected
+
+
+def _forbid_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on decoding any image fails the test: bombs are refused from the header."""
+
+    def load(self: Image.Image) -> None:
+        raise AssertionError(f"decoded a {self.size} image")
+
+    monkeypatch.setattr(Image.Image, "load", load)
+
+
+@pytest.mark.parametrize(
+    "side",
+    [
+        8_000,  # 64 Mpx: over our budget, under Pillow's own warning threshold
+        20_000,  # 400 Mpx: Pillow itself refuses it on open (a raw DecompressionBombError)
+    ],
+)
+def test_image_bombs_are_refused_from_the_header(
+    side: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bomb = bomb_gif(side, side)
+    assert len(bomb) < 100
+    _forbid_decoding(monkeypatch)
+    with pytest.raises(GigaChatInvalidInputError, match=r"too large to convert|pixels"):
+        prepare_media(bomb, declared_mime="image/gif", filename=None, convert_images=True, what="t")
+
+
+def test_the_pixel_budget_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    gif = _image("GIF")  # 4×4 = 16 px
+    _forbid_decoding(monkeypatch)
+    with pytest.raises(GigaChatInvalidInputError, match=r"4×4 = 16 pixels.*up to 15 pixels"):
+        prepare_media(
+            gif, declared_mime=None, filename=None, convert_images=True, what="t", max_pixels=15
+        )
+
+
+def test_images_within_the_budget_are_converted() -> None:
+    gif = _image("GIF")
+    media = prepare_media(
+        gif, declared_mime=None, filename=None, convert_images=True, what="t", max_pixels=16
+    )
+    assert media.mime_type == "image/png"
+    assert DEFAULT_MAX_CONVERTED_PIXELS >= 4_000 * 3_000  # a 12 Mpx photo converts by default
+
+
+def test_accepted_formats_are_never_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    png = _image("PNG")
+    _forbid_decoding(monkeypatch)
+    media = prepare_media(
+        png, declared_mime=None, filename=None, convert_images=True, what="t", max_pixels=1
+    )
+    assert media.data == png
