@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from langchain_core.messages import (
     AIMessage,
@@ -34,7 +34,7 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from langchain_gigachat_ext.attachments.output import render_generated_image
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
@@ -233,9 +233,10 @@ def _chat_role(message: BaseMessage) -> str | None:
 class _Normaliser:
     """The state of one pass over a history."""
 
-    def __init__(self, wire_name: Callable[[str], str], files_as_ids: bool) -> None:
+    def __init__(self, wire_name: Callable[[str], str], files_as_ids: bool, warn: bool) -> None:
         self.wire_name = wire_name
         self.files_as_ids = files_as_ids
+        self.warn = warn
         self.turns: list[Turn] = []
         self.answered: set[str] = set()
         self.call_names: dict[str, str] = {}
@@ -272,24 +273,27 @@ class _Normaliser:
                 name=self.wire_name(answer.name or call["name"]),
                 value=tool_result_value(answer.content, status=answer.status),
             )
-        warnings.warn(
-            f"Tool call {call['name']!r} (id {call.get('id') or ''!r}) has no ToolMessage; "
-            "sending a synthetic error result, as GigaChat requires a result for every call.",
-            HistoryRepairWarning,
-            stacklevel=6,
-        )
+        if self.warn:
+            warnings.warn(
+                f"Tool call {call['name']!r} (id {call.get('id') or ''!r}) has no ToolMessage; "
+                "sending a synthetic error result, as GigaChat requires a result for every call.",
+                HistoryRepairWarning,
+                stacklevel=6,
+            )
         return FunctionResult(name=self.wire_name(call["name"]), value=dict(UNANSWERED_CALL_RESULT))
 
     def orphan_result(self, message: ToolMessage) -> None:
         if message.tool_call_id in self.answered:
             return  # already placed with its call
         name = message.name or self.call_names.get(message.tool_call_id) or "tool"
-        warnings.warn(
-            f"ToolMessage {message.tool_call_id!r} answers no tool call in the history; sending "
-            "its content as a user message, as GigaChat rejects results without a call.",
-            HistoryRepairWarning,
-            stacklevel=5,
-        )
+        if self.warn:
+            warnings.warn(
+                f"ToolMessage {message.tool_call_id!r} answers no tool call in the history; "
+                "sending its content as a user message, as GigaChat rejects results without a "
+                "call.",
+                HistoryRepairWarning,
+                stacklevel=5,
+            )
         text = f"Result of tool {name}: {tool_result_json(message.content, status=message.status)}"
         _append(self.turns, _turn("user", text, []))
 
@@ -321,6 +325,7 @@ def normalise(
     wire_name: Callable[[str], str] = lambda name: name,
     convert_block: BlockConverter | None = None,
     files_as_ids: bool = False,
+    warn: bool = True,
 ) -> list[Turn]:
     """Apply the history rules to a LangChain conversation.
 
@@ -330,6 +335,8 @@ def normalise(
         convert_block: Handles non-text content blocks (uploads); None rejects them.
         files_as_ids: Send files the model generated back as ids (v2) rather than as
             ``<img>`` markup in the text (v1, which refuses other generated files).
+        warn: Emit :class:`HistoryRepairWarning` for repaired histories (off for a dry run whose
+            request is built again afterwards).
 
     Returns:
         The turns, a system turn first when there is one.
@@ -348,7 +355,7 @@ def normalise(
     if not messages:
         msg = "Cannot call GigaChat with an empty message list."
         raise GigaChatInvalidInputError(msg)
-    state = _Normaliser(wire_name, files_as_ids)
+    state = _Normaliser(wire_name, files_as_ids, warn)
     system_parts: list[str] = []
     started = False
     for index, message in enumerate(messages):

@@ -170,3 +170,21 @@ async def test_unparseable_or_disguised_urls_are_refused_before_any_request(
     with pytest.raises(error, match=detail):
         await _invoke(llm, _one_message(blocks), mode)
     assert emu.request_log == []
+
+
+def test_a_repaired_history_with_uploads_warns_once(emu: Any) -> None:
+    """The limits dry run normalises the history too, but only the request itself warns."""
+    import warnings
+
+    from langchain_gigachat_ext.messages import HistoryRepairWarning
+
+    unanswered = AIMessage(
+        "", tool_calls=[{"name": "lookup", "args": {}, "id": "c1", "type": "tool_call"}]
+    )
+    history = [HumanMessage("Find it."), unanswered, *_one_message(_distinct_images(1))]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _model(emu).invoke(history)
+    repairs = [w for w in caught if issubclass(w.category, HistoryRepairWarning)]
+    assert len(repairs) == 1, [str(w.message) for w in repairs]
+    assert len(_requests(emu, "POST", "/files")) == 1

@@ -169,3 +169,14 @@ def test_generated_files_travel_as_markup_on_v1_and_as_ids_on_v2() -> None:
     assert "attachments" not in v1
     assert v2 == {"role": "assistant", "content": "Here: ", "attachments": ["F"]}
     assert to_v2_messages([v2])[0]["content"] == [{"text": "Here: "}, {"files": [{"id": "F"}]}]
+
+
+def test_a_dry_run_repairs_without_warning() -> None:
+    import warnings
+
+    call = AIMessage("", tool_calls=[{"name": "a", "args": {}, "id": "1", "type": "tool_call"}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = normalise([HumanMessage("Hi"), call], warn=False)
+    with pytest.warns(HistoryRepairWarning):
+        assert normalise([HumanMessage("Hi"), call]) == quiet
