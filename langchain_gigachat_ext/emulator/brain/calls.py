@@ -8,16 +8,17 @@ Deterministic rule used by the emulator:
    breaks (Russian "и", "а также", "также", "ещё").
 2. Each part is scored against every offered function on its own, with the single-call
    scoring (a topical word of the function name counts 3, a description word 2, the name
-   written verbatim 10; threshold 2). The best function of a part, if any, gets a call.
+   written verbatim 10; threshold 2; equal scores go to the alphabetically first name). The
+   best function of a part, if any, gets a call.
 3. A part that matches no function but names a new subject — a capitalised word, a quoted
    string, an id with digits or a currency — repeats the previous part's function for it
-   ("weather in Moscow and in Kazan" → two ``get_weather`` calls).
+   ("weather in Moscow and in Kazan" → two ``weather`` calls).
 4. Each call's arguments are filled from its own part only; identical calls are dropped.
 5. Two or more calls → all of them, in message order. Fewer → the single-call rule (the same
    as v1) decides.
 
-Exactly two calls, for a test: offer ``get_weather(city)`` and ``get_exchange_rate(currency)``
-and ask "What is the weather in Moscow and the USD exchange rate?", or offer ``get_weather``
+Exactly two calls, for a test: offer ``weather(city)`` and ``exchange_rate(currency)``
+and ask "What is the weather in Moscow and the USD exchange rate?", or offer ``weather``
 alone and ask "What is the weather in Moscow and in Kazan?".
 """
 
@@ -29,8 +30,8 @@ from typing import Any, Final
 from langchain_gigachat_ext.emulator.brain.facts import extract_facts
 from langchain_gigachat_ext.emulator.brain.functions import (
     CALL_THRESHOLD,
+    best_function,
     build_arguments,
-    match_score,
 )
 from langchain_gigachat_ext.emulator.brain.lang import Language, is_stop_word
 
@@ -57,16 +58,17 @@ def _names_subject(part: str) -> bool:
 
 
 def _best(functions: tuple[dict[str, Any], ...], text: str) -> dict[str, Any] | None:
-    facts = extract_facts(text)
-    scored = [
-        (match_score(function, text, facts), -index) for index, function in enumerate(functions)
-    ]
-    score, negative_index = max(scored)
-    return functions[-negative_index] if score >= CALL_THRESHOLD else None
+    function, score = best_function(functions, text)
+    return function if score >= CALL_THRESHOLD else None
 
 
 def several_calls(
-    functions: tuple[dict[str, Any], ...], text: str, lang: Language, seed: int
+    functions: tuple[dict[str, Any], ...],
+    text: str,
+    lang: Language,
+    seed: int,
+    *,
+    literal: bool = False,
 ) -> tuple[dict[str, Any], ...]:
     """The calls the rules above give for ``text`` (possibly fewer than two).
 
@@ -75,6 +77,7 @@ def several_calls(
         text: The latest user message.
         lang: Language for generated strings.
         seed: Seed of the conversation.
+        literal: Fill arguments as the ``literal`` behaviour does.
 
     Returns:
         ``{"name", "arguments"}`` dicts in message order, without duplicates.
@@ -92,7 +95,7 @@ def several_calls(
         previous = function
         call = {
             "name": str(function.get("name", "")),
-            "arguments": build_arguments(function, part, lang, seed),
+            "arguments": build_arguments(function, part, lang, seed, literal=literal),
         }
         if call not in calls:
             calls.append(call)
@@ -100,16 +103,29 @@ def several_calls(
 
 
 def any_call(
-    functions: tuple[dict[str, Any], ...], text: str, lang: Language, seed: int
+    functions: tuple[dict[str, Any], ...],
+    question: str,
+    lang: Language,
+    seed: int,
+    *,
+    avoid: frozenset[str] = frozenset(),
+    evidence: str | None = None,
+    literal: bool = False,
 ) -> dict[str, Any]:
-    """One call that ``tool_config.mode: any`` guarantees: the best match, even a weak one."""
-    facts = extract_facts(text)
-    scored = [
-        (match_score(function, text, facts), -index) for index, function in enumerate(functions)
-    ]
-    _, negative_index = max(scored)
-    function = functions[-negative_index]
+    """One call that ``function_call: "any"`` guarantees: the best match, even a weak one.
+
+    Args:
+        functions: Offered function specs.
+        question: The latest user message (chooses the function).
+        lang: Language for generated strings.
+        seed: Seed of the conversation.
+        avoid: Functions already called for this question, passed over while others remain.
+        evidence: The text arguments are filled from (``question`` when None).
+        literal: Fill arguments as the ``literal`` behaviour does.
+    """
+    function, _ = best_function(functions, question, avoid=avoid)
+    text = question if evidence is None else evidence
     return {
         "name": str(function.get("name", "")),
-        "arguments": build_arguments(function, text, lang, seed),
+        "arguments": build_arguments(function, text, lang, seed, literal=literal),
     }

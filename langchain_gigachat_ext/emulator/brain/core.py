@@ -2,6 +2,7 @@
 
 :class:`Brain` chooses between text, function calls, structured output and a built-in tool and
 hands the details to its faculties (:mod:`.functions`, :mod:`.schema`, :mod:`.text`, ...).
+Its :data:`Behaviour` (``helpful`` or ``literal``) says how generously schemas are filled.
 
 INTERFACE CONTRACT (shared by the server and the brain; keep signatures stable):
 the server turns a validated wire request (v1 or v2) into a :class:`Conversation`,
@@ -14,28 +15,59 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal, get_args
 
 from langchain_gigachat_ext.emulator.brain import text as text_answers
 from langchain_gigachat_ext.emulator.brain.builtins import ToolUse, builtin_answer, choose_builtin
 from langchain_gigachat_ext.emulator.brain.calls import any_call, several_calls
-from langchain_gigachat_ext.emulator.brain.facts import extract_facts
+from langchain_gigachat_ext.emulator.brain.facts import (
+    answer_language,
+    called_since_last_user,
+    evidence_text,
+    extract_facts,
+    function_result_pending,
+    latest_user_text,
+    pending_function_results,
+)
 from langchain_gigachat_ext.emulator.brain.functions import (
     build_arguments,
     choose_function,
     find_function,
 )
-from langchain_gigachat_ext.emulator.brain.lang import Language, detect_language
+from langchain_gigachat_ext.emulator.brain.lang import Language
 from langchain_gigachat_ext.emulator.brain.regex import generate_matching
-from langchain_gigachat_ext.emulator.brain.schema import SchemaFiller
+from langchain_gigachat_ext.emulator.brain.schema import structured_answer
 from langchain_gigachat_ext.emulator.brain.tokens import (
     count_tokens,
     split_chunks,
     truncate_to_tokens,
 )
+from langchain_gigachat_ext.emulator.brain.tokens import prompt_tokens as count_prompt_tokens
 from langchain_gigachat_ext.emulator.brain.vectors import embed
 
 Role = Literal["system", "user", "assistant", "function"]
+
+Behaviour = Literal["helpful", "literal"]
+"""How the brain fills schemas and chooses functions (see :class:`Brain`)."""
+
+BEHAVIOURS: Final[tuple[Behaviour, ...]] = get_args(Behaviour)
+"""Every behaviour name, the default first."""
+
+DEFAULT_BEHAVIOUR: Final[Behaviour] = "helpful"
+"""The behaviour of a :class:`Brain` made without arguments."""
+
+
+def check_behaviour(value: str) -> Behaviour:
+    """Return ``value`` as a :data:`Behaviour`.
+
+    Raises:
+        ValueError: If ``value`` names no behaviour.
+    """
+    for behaviour in BEHAVIOURS:
+        if value == behaviour:
+            return behaviour
+    msg = f"Unknown emulator behaviour {value!r}; expected one of {', '.join(BEHAVIOURS)}."
+    raise ValueError(msg)
 
 
 @dataclass(frozen=True)
@@ -120,9 +152,45 @@ class Reply:
 class Brain:
     """Deterministic model: same conversation in, same reply out.
 
+    It reads only what a model receives: the JSON schemas (types, ``required``, enums, formats,
+    nested objects and arrays, ``anyOf``/``oneOf``, ``$ref``) and the conversation; it knows no
+    client's encodings (function names, description phrases, prompt tables). Two behaviours:
+
+    * ``helpful`` (default): fills every required property and the optional ones the
+      conversation speaks of; invents plausible text where the conversation gives none (a joke
+      for a joke-shaped schema, a stable placeholder id, the answer language).
+    * ``literal``: a constrained decoder that takes the schema as given. It fills exactly the
+      ``required`` properties and omits optional ones; takes values from the conversation
+      (``name=value``, numbers, quoted strings, dates/emails/URLs, capitalised names, the
+      user's topical words, and the pending function results), otherwise a typed default
+      (``""``, ``0`` moved inside ``minimum``/``maximum``, ``false``, the first enum option, a
+      valid placeholder for a string ``format``, ``minItems`` items); keeps arrays to the items
+      the conversation gives; chooses among offered functions by how well their names and
+      descriptions match the conversation, ties by name, never by position; reads no rules
+      from descriptions; fills a forced ``function_call`` the same way.
+
     The server calls it from worker threads, several requests at a time: a subclass keeps no
     mutable state (or guards it with a lock).
     """
+
+    def __init__(self, behaviour: Behaviour = DEFAULT_BEHAVIOUR) -> None:
+        """Create a brain.
+
+        Args:
+            behaviour: ``"helpful"`` (fills optional properties the conversation speaks of and
+                invents plausible text) or ``"literal"`` (required properties only, values from
+                the conversation or typed defaults); see the class docstring.
+
+        Raises:
+            ValueError: If ``behaviour`` names no behaviour.
+        """
+        self.behaviour: Behaviour = check_behaviour(behaviour)
+        """How schemas are filled and functions chosen."""
+
+    @property
+    def literal(self) -> bool:
+        """Whether this brain fills schemas literally."""
+        return getattr(self, "behaviour", DEFAULT_BEHAVIOUR) == "literal"
 
     def reply(self, conversation: Conversation) -> Reply:
         """Answer one chat request.
@@ -132,9 +200,9 @@ class Brain:
         plain answer; then applies ``max_tokens`` and adds reasoning for reasoning models.
         """
         seed = _seed(conversation)
-        question = _latest_user_text(conversation.turns)
-        lang = _answer_language(conversation.turns, question)
-        prompt_tokens = _prompt_tokens(conversation)
+        question = latest_user_text(conversation.turns)
+        lang = answer_language(conversation.turns, question)
+        prompt_tokens = count_prompt_tokens(conversation)
         calls = self._function_calls(conversation, question, lang, seed)
         wants_reasoning = _wants_reasoning(conversation)
         if calls:
@@ -190,13 +258,28 @@ class Brain:
         """Every call of the answer: forced, required (``any``), several (v2) or one matched."""
         mode = conversation.function_call
         functions = conversation.functions
+        pending = function_result_pending(conversation.turns)
         several: tuple[dict[str, Any], ...] = ()
-        if conversation.parallel_calls and not isinstance(mode, dict) and mode != "none":
-            several = several_calls(functions, question, lang, seed)
-        if mode == "any" and functions:
-            return several if len(several) > 1 else (any_call(functions, question, lang, seed),)
-        if len(several) > 1 and not _function_result_pending(conversation.turns):
+        if (
+            conversation.parallel_calls
+            and not pending
+            and not isinstance(mode, dict)
+            and mode != "none"
+        ):
+            several = several_calls(functions, question, lang, seed, literal=self.literal)
+        if len(several) > 1:
             return several
+        if mode == "any" and functions:
+            required = any_call(
+                functions,
+                question,
+                lang,
+                seed,
+                avoid=called_since_last_user(conversation.turns),
+                evidence=self._evidence(conversation.turns, question),
+                literal=self.literal,
+            )
+            return (required,)
         call = self._function_call(conversation, question, lang, seed)
         return (call,) if call is not None else ()
 
@@ -209,23 +292,28 @@ class Brain:
             partial = mode.get("partial_arguments")
             arguments = build_arguments(
                 function,
-                question,
+                self._evidence(conversation.turns, question),
                 lang,
                 seed,
                 partial if isinstance(partial, dict) else None,
-                avoid=_called_since_last_user(conversation.turns),
+                avoid=called_since_last_user(conversation.turns),
+                literal=self.literal,
             )
             return {"name": mode["name"], "arguments": arguments}
         if mode == "none" or not conversation.functions:
             return None
-        if _function_result_pending(conversation.turns):
+        if function_result_pending(conversation.turns):
             # Never loop: after a function result the model answers with it (unforced modes).
             return None
         chosen = choose_function(conversation.functions, question, extract_facts(question))
         if chosen is None:
             return None
-        arguments = build_arguments(chosen, question, lang, seed)
+        arguments = build_arguments(chosen, question, lang, seed, literal=self.literal)
         return {"name": str(chosen.get("name", "")), "arguments": arguments}
+
+    def _evidence(self, turns: tuple[Turn, ...], question: str) -> str:
+        """The text arguments are filled from: literal also reads the pending function results."""
+        return evidence_text(turns, question) if self.literal else question
 
     def _content(
         self, conversation: Conversation, question: str, lang: Language, seed: int
@@ -238,7 +326,7 @@ class Brain:
         response_format = conversation.response_format or {}
         forced = conversation.forced_tool
         if forced is not None or not (
-            response_format or _function_result_pending(conversation.turns)
+            response_format or function_result_pending(conversation.turns)
         ):
             tool = choose_builtin(conversation.builtin_tools, forced, question)
             if tool is not None:
@@ -248,8 +336,10 @@ class Brain:
             pattern = str(response_format.get("regex", ""))
             return generate_matching(pattern, seed), "match the regex", None
         if response_format:
-            return _structured_content(response_format, question, lang, seed), "return JSON", None
-        results = _pending_function_results(conversation.turns)
+            evidence = self._evidence(conversation.turns, question)
+            content = structured_answer(response_format, evidence, lang, seed, literal=self.literal)
+            return content, "return JSON", None
+        results = pending_function_results(conversation.turns)
         if results:
             if not conversation.parallel_calls:
                 results = results[-1:]
@@ -284,78 +374,6 @@ def _seed(conversation: Conversation) -> int:
     return int.from_bytes(hashlib.blake2b(canonical.encode(), digest_size=8).digest(), "big")
 
 
-def _latest_user_text(turns: tuple[Turn, ...]) -> str:
-    for turn in reversed(turns):
-        if turn.role == "user":
-            return turn.content
-    return next((turn.content for turn in turns if turn.role == "system"), "")
-
-
-def _answer_language(turns: tuple[Turn, ...], question: str) -> Language:
-    """Language of the question, unless the system prompt asks for a specific one."""
-    system = next((turn.content for turn in turns if turn.role == "system"), "").lower()
-    if "на русском" in system or "in russian" in system or "по-русски" in system:
-        return "ru"
-    if "in english" in system or "на английском" in system or "по-английски" in system:
-        return "en"
-    return detect_language(question)
-
-
-def _function_result_pending(turns: tuple[Turn, ...]) -> bool:
-    return bool(_pending_function_results(turns))
-
-
-def _pending_function_results(turns: tuple[Turn, ...]) -> list[tuple[str, str]]:
-    """Function results given after the latest user message, oldest first."""
-    results: list[tuple[str, str]] = []
-    for turn in reversed(turns):
-        if turn.role == "user":
-            break
-        if turn.role == "function":
-            results.append((turn.name or "function", turn.content))
-    return results[::-1]
-
-
-_TURN_OVERHEAD = 4
-"""Tokens per message for role markers (inferred)."""
-_PROMPT_OVERHEAD = 12
-"""Fixed prompt tokens: with ``_TURN_OVERHEAD``, "Hello" costs 17 (REC test_chat_simple)."""
-
-
-def _prompt_tokens(conversation: Conversation) -> int:
-    total = _PROMPT_OVERHEAD
-    for turn in conversation.turns:
-        total += _TURN_OVERHEAD + count_tokens(turn.content)
-        if turn.function_call:
-            total += count_tokens(json.dumps(turn.function_call, ensure_ascii=False))
-        for call in turn.function_calls[1:]:
-            total += count_tokens(json.dumps(call, ensure_ascii=False))
-    for function in conversation.functions:
-        total += count_tokens(json.dumps(function, ensure_ascii=False))
-    if conversation.response_format:
-        total += count_tokens(json.dumps(conversation.response_format, ensure_ascii=False))
-    return total
-
-
-def _called_since_last_user(turns: tuple[Turn, ...]) -> frozenset[str]:
-    """Functions already called to answer the latest user message.
-
-    A forced choice among several tools (a dispatcher's enum) then moves on to one not yet
-    used, as a model does once it has a tool's result.
-    """
-    called: set[str] = set()
-    for turn in reversed(turns):
-        if turn.role == "user":
-            break
-        if turn.role == "function" and turn.name:
-            called.add(turn.name)
-        if turn.function_call and isinstance(turn.function_call.get("arguments"), dict):
-            chosen = turn.function_call["arguments"].get("tool")
-            if isinstance(chosen, str):
-                called.add(chosen)
-    return frozenset(called)
-
-
 def _wants_reasoning(conversation: Conversation) -> bool:
     """Reasoning text when asked for (``reasoning_effort``) or from a dedicated reasoning model.
 
@@ -363,31 +381,3 @@ def _wants_reasoning(conversation: Conversation) -> bool:
     recorded Ultra replies carry no ``reasoning_content`` (REC test_primary_*, json_schema).
     """
     return bool(conversation.reasoning_effort) or "Reasoning" in conversation.model
-
-
-def _structured_content(
-    response_format: dict[str, Any], question: str, lang: Language, seed: int
-) -> str:
-    """JSON text for ``response_format``, pretty-printed with a 4-space indent as recorded."""
-    schema = response_format.get("schema")
-    if not isinstance(schema, dict):
-        schema = _schema_from_prompt(question)
-    filler = SchemaFiller(schema, extract_facts(question), lang, seed)
-    return json.dumps(filler.instance(), ensure_ascii=False, indent=4)
-
-
-def _schema_from_prompt(question: str) -> dict[str, Any]:
-    """A string-valued object schema for JSON mode, keyed by the keys the prompt names."""
-    facts = extract_facts(question)
-    keys = [str(found.value) for found in facts.quotes if str(found.value).isidentifier()]
-    if not keys:
-        return {
-            "type": "object",
-            "properties": {"answer": {"type": "string"}},
-            "required": ["answer"],
-        }
-    return {
-        "type": "object",
-        "properties": {key: {"type": "string"} for key in keys},
-        "required": keys,
-    }

@@ -1,12 +1,23 @@
-"""Facts the brain extracts from the user's text: quotes, numbers, ids, currencies, arithmetic."""
+"""What the brain reads from the conversation: the turns that matter and the facts of a text.
+
+The turns: the latest user message, its language, the function results pending after it, the
+functions already called for it, the text arguments are filled from. The facts of a text: quotes,
+numbers, ids, currencies, an arithmetic expression, capitalised names.
+"""
 
 from __future__ import annotations
 
 import ast
+import json
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from langchain_gigachat_ext.emulator.brain.lang import Language, detect_language
+
+if TYPE_CHECKING:
+    from langchain_gigachat_ext.emulator.brain.core import Turn
 
 Span = tuple[int, int]
 
@@ -21,6 +32,11 @@ _QUOTE_PATTERNS = (
 )
 
 _NUMBER = re.compile(r"(?<![\w.])(-?)(\d+(?:\.\d+)?)(?![\w]|\.\d)")
+_DATE_OR_TIME = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?|\b\d{1,2}\.\d{1,2}\.\d{4}\b"
+    r"|\b\d{1,2}:\d{2}\b"
+)
+"""Dates and clock times: their digits are not numbers of their own."""
 _ID_TOKEN = re.compile(r"(?<![\w-])[\w-]*\d[\w-]*(?![\w-])")
 
 _CURRENCIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -131,7 +147,10 @@ def extract_facts(text: str) -> TextFacts:
             if match.group(1).strip()
         )
     facts.quotes.sort(key=lambda found: found.span)
+    dates = [match.span() for match in _DATE_OR_TIME.finditer(text)]
     for match in _NUMBER.finditer(text):
+        if any(start <= match.start(2) < end for start, end in dates):
+            continue
         sign, digits = match.group(1), match.group(2)
         before = text[: match.start()].rstrip()
         if sign and before and (before[-1].isdigit() or before[-1] == ")"):
@@ -224,7 +243,7 @@ def format_number(value: float) -> str:
 
 
 def capitalized_runs(text: str, *, after_preposition: bool = False) -> list[Found]:
-    """Runs of capitalized words that do not start a sentence ("San Francisco, CA", "Pirate").
+    """Runs of capitalized words that do not start a sentence ("Santa Clara, CA", "Tver").
 
     Args:
         text: Source text.
@@ -247,3 +266,90 @@ def capitalized_runs(text: str, *, after_preposition: bool = False) -> list[Foun
             continue
         runs.append(Found(value, (match.start(), match.start() + len(value))))
     return runs
+
+
+# -- the turns ------------------------------------------------------------------------------------
+
+
+def latest_user_text(turns: tuple[Turn, ...]) -> str:
+    """The latest user message (the system prompt when there is none)."""
+    for turn in reversed(turns):
+        if turn.role == "user":
+            return turn.content
+    return next((turn.content for turn in turns if turn.role == "system"), "")
+
+
+def answer_language(turns: tuple[Turn, ...], question: str) -> Language:
+    """Language of the question, unless the system prompt asks for a specific one."""
+    system = next((turn.content for turn in turns if turn.role == "system"), "").lower()
+    if "на русском" in system or "in russian" in system or "по-русски" in system:
+        return "ru"
+    if "in english" in system or "на английском" in system or "по-английски" in system:
+        return "en"
+    return detect_language(question)
+
+
+def function_result_pending(turns: tuple[Turn, ...]) -> bool:
+    """Whether function results follow the latest user message."""
+    return bool(pending_function_results(turns))
+
+
+def pending_function_results(turns: tuple[Turn, ...]) -> list[tuple[str, str]]:
+    """Function results given after the latest user message, oldest first."""
+    results: list[tuple[str, str]] = []
+    for turn in reversed(turns):
+        if turn.role == "user":
+            break
+        if turn.role == "function":
+            results.append((turn.name or "function", turn.content))
+    return results[::-1]
+
+
+def called_since_last_user(turns: tuple[Turn, ...]) -> frozenset[str]:
+    """Functions already called (and answered) for the latest user message.
+
+    A required choice then moves on to a function or enum option not yet used, as a model does
+    once it has a function's result.
+    """
+    called: set[str] = set()
+    for turn in reversed(turns):
+        if turn.role == "user":
+            break
+        if turn.role == "function" and turn.name:
+            called.add(turn.name)
+        calls = [*turn.function_calls, *([turn.function_call] if turn.function_call else [])]
+        called.update(call["name"] for call in calls if isinstance(call.get("name"), str))
+    return frozenset(called)
+
+
+def evidence_text(turns: tuple[Turn, ...], question: str) -> str:
+    """The question and the function results pending after it, as plain text (one per line)."""
+    results = [render_result(payload) for _, payload in pending_function_results(turns)]
+    return "\n".join([question, *results])
+
+
+def render_result(result: str) -> str:
+    """A function result as plain ``key: value`` text (JSON parsed; other text kept as is)."""
+    try:
+        parsed: Any = json.loads(result)
+    except (json.JSONDecodeError, TypeError):
+        return result
+    return render_value(parsed)
+
+
+def render_value(value: Any, depth: int = 0) -> str:
+    """A JSON value as short plain text: ``key: value; ...``, lists comma-separated."""
+    if isinstance(value, dict):
+        if len(value) == 1 and not isinstance(next(iter(value.values())), (dict, list)):
+            return render_value(next(iter(value.values())), depth + 1)
+        parts = [
+            f"{key}: {render_value(item, depth + 1)}" for key, item in list(value.items())[:12]
+        ]
+        return "; ".join(parts) if depth else "; ".join(parts) + "."
+    if isinstance(value, list):
+        return ", ".join(render_value(item, depth + 1) for item in value[:10])
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_number(value)
+    return str(value)

@@ -1,4 +1,9 @@
-"""Deciding whether to call a function, which one, and with what arguments."""
+"""Deciding whether to call a function, which one, and with what arguments.
+
+A function is chosen by how well its name, description, few-shot examples and parameters match
+the user's words; equal scores go to the alphabetically first name, so the order in which the
+functions are offered never decides.
+"""
 
 from __future__ import annotations
 
@@ -92,6 +97,35 @@ def _parameter_evidence(parameters: Any, facts: TextFacts) -> int:
     return min(score, 4)
 
 
+def best_function(
+    functions: tuple[dict[str, Any], ...],
+    text: str,
+    facts: TextFacts | None = None,
+    *,
+    avoid: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], int]:
+    """The best-matching function and its score; ties go to the alphabetically first name.
+
+    Args:
+        functions: Offered function specs (at least one).
+        text: The user's text.
+        facts: Facts of ``text`` (extracted when omitted).
+        avoid: Names passed over while another function is offered (those already called).
+
+    Returns:
+        ``(spec, score)``.
+    """
+    facts = facts or extract_facts(text)
+    candidates = [f for f in functions if str(f.get("name", "")) not in avoid] or list(functions)
+    scored = [(match_score(function, text, facts), function) for function in candidates]
+    best_score = max(score for score, _ in scored)
+    best = min(
+        (function for score, function in scored if score == best_score),
+        key=lambda function: (str(function.get("name", "")).casefold(), str(function.get("name"))),
+    )
+    return best, best_score
+
+
 def choose_function(
     functions: tuple[dict[str, Any], ...], text: str, facts: TextFacts
 ) -> dict[str, Any] | None:
@@ -107,12 +141,9 @@ def choose_function(
     """
     if not functions:
         return None
-    scored = [
-        (match_score(function, text, facts), index) for index, function in enumerate(functions)
-    ]
-    best_score, best_index = max(scored, key=lambda pair: (pair[0], -pair[1]))
-    if best_score >= CALL_THRESHOLD or wants_tool(text):
-        return functions[best_index]
+    best, score = best_function(functions, text, facts)
+    if score >= CALL_THRESHOLD or wants_tool(text):
+        return best
     return None
 
 
@@ -132,6 +163,7 @@ def build_arguments(
     partial: dict[str, Any] | None = None,
     *,
     avoid: frozenset[str] = frozenset(),
+    literal: bool = False,
 ) -> dict[str, Any]:
     """Fill the function's parameters schema from the user's text.
 
@@ -142,6 +174,7 @@ def build_arguments(
         seed: Deterministic seed.
         partial: ``partial_arguments`` pre-filled by the caller (they win).
         avoid: Enum options to pass over when another is available (tools already used).
+        literal: Fill as the ``literal`` behaviour does (required properties only).
 
     Returns:
         The arguments object (``{}`` for functions without parameters).
@@ -152,7 +185,13 @@ def build_arguments(
         topic = f"{function.get('name', '')} {function.get('description', '')}"
         ignore = frozenset(content_concepts(topic))
         filler = SchemaFiller(
-            parameters, extract_facts(text), lang, seed, ignore_concepts=ignore, avoid=avoid
+            parameters,
+            extract_facts(text),
+            lang,
+            seed,
+            ignore_concepts=ignore,
+            avoid=avoid,
+            literal=literal,
         )
         filled = filler.fill_object(filler.resolve(parameters), depth=0)
         arguments = filled

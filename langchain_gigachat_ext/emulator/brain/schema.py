@@ -2,24 +2,30 @@
 
 The filler walks the schema (``$ref``, ``allOf``, unions, enums, objects, arrays, scalars) and
 asks :mod:`.evidence` what the text says for each property; :mod:`.schema_kinds` names the
-property's kind.
+property's kind. It reads the schema's structure and the text only, never rules written in
+descriptions. ``literal=True`` is the strict behaviour of :class:`~.core.Brain`: required properties
+only, values from the text or typed defaults, minimal arrays.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from langchain_gigachat_ext.emulator.brain.evidence import (
+    choose_option,
+    choose_variant,
     entity,
     explicit_present,
     explicit_value,
     has_evidence,
     id_after_keyword,
+    mentioned,
     negated_before,
     phrase,
 )
-from langchain_gigachat_ext.emulator.brain.facts import TextFacts
+from langchain_gigachat_ext.emulator.brain.facts import TextFacts, extract_facts
 from langchain_gigachat_ext.emulator.brain.lang import (
     GENERIC_NAME_WORDS,
     Language,
@@ -34,6 +40,7 @@ from langchain_gigachat_ext.emulator.brain.schema_kinds import (
     formatted_value,
     minimal_value,
     property_category,
+    schema_from_prompt,
     type_of,
 )
 from langchain_gigachat_ext.emulator.brain.text import joke
@@ -54,6 +61,7 @@ class SchemaFiller:
         ignore_concepts: frozenset[str] = frozenset(),
         fill_optional: bool = False,
         avoid: frozenset[str] = frozenset(),
+        literal: bool = False,
     ) -> None:
         """Prepare a filler.
 
@@ -65,6 +73,7 @@ class SchemaFiller:
             ignore_concepts: Concepts left out of free-text values (e.g. the tool's own topic).
             fill_optional: Fill optional properties even without evidence in the text.
             avoid: Enum options to pass over when another option is available.
+            literal: Fill as the ``literal`` behaviour does (``fill_optional`` is then ignored).
         """
         self.root = root
         self.facts = facts
@@ -73,6 +82,7 @@ class SchemaFiller:
         self.ignore_concepts = ignore_concepts
         self.fill_optional = fill_optional
         self.avoid = avoid
+        self.literal = literal
         self._text_concepts = {concept(word) for word in words(facts.text)}
 
     def instance(self) -> Any:
@@ -141,34 +151,19 @@ class SchemaFiller:
         return self._string(node, name, description)
 
     def fill_object(self, node: dict[str, Any], depth: int) -> dict[str, Any]:
-        """Fill every required property and the optional ones the text gives evidence for.
-
-        Discriminated objects are honoured: when a filled enum value names an optional sibling
-        property (``{"tool": "get_weather", "get_weather": {...}}``), that sibling is filled
-        and the siblings named by the other enum options are left out.
-        """
+        """Fill every required property; helpful also fills optional ones the text speaks of."""
         properties = node.get("properties")
         if not isinstance(properties, dict):
             return {}
         required = [key for key in node.get("required", []) if key in properties]
         filled = self._fill_keys(properties, required, depth)
-        chosen_values = {value for value in filled.values() if isinstance(value, str)}
-        branch_names = {
-            str(option)
-            for key in filled
-            for option in self.resolve(properties[key]).get("enum", [])
-        }
-        optional = [
-            key
-            for key in properties
-            if key not in filled
-            and (
-                key in chosen_values
-                or _required_when(properties[key], filled)
-                or (key not in branch_names and (self.fill_optional or self._has_evidence(key)))
-            )
-        ]
-        filled.update(self._fill_keys(properties, optional, depth))
+        if not self.literal:
+            optional = [
+                key
+                for key in properties
+                if key not in filled and (self.fill_optional or self._has_evidence(key))
+            ]
+            filled.update(self._fill_keys(properties, optional, depth))
         return {key: filled[key] for key in properties if key in filled}
 
     def _fill_keys(self, properties: dict[str, Any], keys: list[str], depth: int) -> dict[str, Any]:
@@ -200,36 +195,14 @@ class SchemaFiller:
         return 2 + len(SPECIFIC_FIRST)
 
     def _pick_variant(self, variants: list[Any]) -> dict[str, Any]:
-        resolved = [self.resolve(variant) for variant in variants]
-        for variant in resolved:
-            if type_of(variant) != "null":
-                return variant
-        return resolved[0]
+        return choose_variant(
+            [self.resolve(variant) for variant in variants], self.facts, self.resolve
+        )
 
     # -- scalars --------------------------------------------------------------------------------
 
     def _enum(self, options: list[Any], name: str) -> Any:
-        explicit = explicit_value(self.facts, name)
-        if explicit is not None:
-            for option in options:
-                if str(option).lower() == explicit.lower():
-                    return option
-        if any(str(option) not in self.avoid for option in options):
-            options = [option for option in options if str(option) not in self.avoid]
-        text = self.facts.text.lower()
-        text_concepts = {concept(word) for word in words(self.facts.text)}
-        best, best_score = options[0], 0
-        for option in options:
-            label = str(option)
-            score = 0
-            if re.search(rf"(?<!\w){re.escape(label.lower())}(?!\w)", text):
-                score = 100
-            else:
-                option_words = [w for w in words(label) if w.lower() not in GENERIC_NAME_WORDS]
-                score = sum(concept(word) in text_concepts for word in option_words)
-            if score > best_score:
-                best, best_score = option, score
-        return best
+        return choose_option(options, self.facts, name, self.avoid)
 
     def _number(self, node: dict[str, Any], name: str, *, integer: bool) -> float:
         explicit = explicit_value(self.facts, name)
@@ -246,6 +219,8 @@ class SchemaFiller:
         if value is None:
             default = node.get("default")
             value = float(default) if isinstance(default, (int, float)) else 1.0
+            if self.literal:
+                value = 0.0
         value = clamp(value, node, integer=integer)
         return round(value) if integer else value
 
@@ -260,7 +235,7 @@ class SchemaFiller:
             if match:
                 return not negated_before(self.facts.text, match.start())
         default = node.get("default")
-        return default if isinstance(default, bool) else False
+        return default if isinstance(default, bool) and not self.literal else False
 
     def _string(self, node: dict[str, Any], name: str, description: str) -> str:
         value = self._string_value(node, name, description)
@@ -280,6 +255,8 @@ class SchemaFiller:
         if formatted is not None:
             return formatted
         category = property_category(name, description)
+        if self.literal:
+            return self._literal_string(category, name, description)
         if category in {"setup", "punchline", "joke"}:
             setup, punchline = joke(self.facts.text, self.lang, self.seed)
             return {"setup": setup, "punchline": punchline}.get(category, f"{setup} {punchline}")
@@ -312,13 +289,40 @@ class SchemaFiller:
             return default
         return phrase(self.facts, name, self.ignore_concepts, self.lang)
 
+    def _literal_string(self, category: str, name: str, description: str) -> str:
+        """A string taken from the text (code, id, quote, name, topical words) or ``""``."""
+        if category == "currency":
+            found = self.facts.take(self.facts.currencies)
+            if found is not None:
+                return str(found.value)
+        if category == "expression" and self.facts.expression is not None:
+            self.facts.used.append(self.facts.expression.span)
+            return str(self.facts.expression.value)
+        if category == "id":
+            found = id_after_keyword(self.facts, name, description) or self.facts.take(
+                self.facts.id_tokens
+            )
+            if found is not None:
+                return str(found.value)
+        quoted = self.facts.take(self.facts.quotes)
+        if quoted is not None:
+            return str(quoted.value)
+        if category in {"id", "currency", "expression"}:
+            return ""  # none in the text, and plain words are no id, code or expression
+        found_entity = entity(self.facts, category)
+        if found_entity is not None:
+            return found_entity
+        return phrase(self.facts, name, self.ignore_concepts, self.lang, fallback=False)
+
     # -- arrays ---------------------------------------------------------------------------------
 
     def _array(self, node: dict[str, Any], name: str, description: str, depth: int) -> list[Any]:
         items_schema = self.resolve(node.get("items", {}))
         kind = type_of(items_schema)
         items: list[Any]
-        if isinstance(items_schema.get("enum"), list) and items_schema["enum"]:
+        if self.literal:
+            items = self._items_from_text(items_schema, kind)
+        elif isinstance(items_schema.get("enum"), list) and items_schema["enum"]:
             text = self.facts.text.lower()
             items = [opt for opt in items_schema["enum"] if str(opt).lower() in text]
             items = items or [items_schema["enum"][0]]
@@ -359,15 +363,28 @@ class SchemaFiller:
             items = items[:max_items]
         return items
 
+    def _items_from_text(self, items_schema: dict[str, Any], kind: str) -> list[Any]:
+        """Literal arrays: only the items the text gives (mentioned options, quotes, numbers)."""
+        enum = items_schema.get("enum")
+        if isinstance(enum, list):
+            return [option for option in enum if mentioned(str(option), self.facts.text)]
+        items: list[Any] = []
+        if kind == "string" and not items_schema.get("format"):
+            while (quoted := self.facts.take(self.facts.quotes)) is not None:
+                items.append(quoted.value)
+        elif kind in {"integer", "number"}:
+            while (number := self.facts.take(self.facts.numbers)) is not None:
+                value = clamp(float(number.value), items_schema, integer=kind == "integer")
+                items.append(round(value) if kind == "integer" else value)
+        return items
 
-_CONDITIONAL = re.compile(r"when (\w+) is '([^']+)' \(required\)")
 
-
-def _required_when(schema: Any, filled: dict[str, Any]) -> bool:
-    """A property described as "Only when kind is 'x' (required)" once ``kind`` is ``x``.
-
-    That is how a folded union states per-variant required fields in words; a model reads it.
-    """
-    description = schema.get("description", "") if isinstance(schema, dict) else ""
-    match = _CONDITIONAL.search(description)
-    return match is not None and filled.get(match.group(1)) == match.group(2)
+def structured_answer(
+    response_format: dict[str, Any], question: str, lang: Language, seed: int, *, literal: bool
+) -> str:
+    """JSON text for ``response_format``, pretty-printed with a 4-space indent as recorded."""
+    schema = response_format.get("schema")
+    if not isinstance(schema, dict):
+        schema = schema_from_prompt(question)
+    filler = SchemaFiller(schema, extract_facts(question), lang, seed, literal=literal)
+    return json.dumps(filler.instance(), ensure_ascii=False, indent=4)

@@ -1,4 +1,7 @@
-"""Schema vocabulary for the filler: property categories, string formats, type helpers."""
+"""Schema vocabulary for the filler: property categories, string formats, type helpers.
+
+Also the schema a JSON-mode request without one implies: the keys its prompt quotes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import re
 import uuid
 from typing import Any
 
+from langchain_gigachat_ext.emulator.brain.facts import extract_facts
 from langchain_gigachat_ext.emulator.brain.lang import vocabulary, words
 
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -149,3 +153,14 @@ def clamp(value: float, node: dict[str, Any], *, integer: bool) -> float:
     if isinstance(exclusive_high, (int, float)) and not isinstance(exclusive_high, bool):
         value = min(value, float(exclusive_high) - step)
     return value
+
+
+def schema_from_prompt(question: str) -> dict[str, Any]:
+    """A string-valued object schema for JSON mode, keyed by the keys the prompt quotes."""
+    quoted = [str(found.value) for found in extract_facts(question).quotes]
+    keys = [key for key in quoted if key.isidentifier()] or ["answer"]
+    return {
+        "type": "object",
+        "properties": {key: {"type": "string"} for key in keys},
+        "required": keys,
+    }

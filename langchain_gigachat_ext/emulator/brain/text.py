@@ -8,7 +8,12 @@ import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from langchain_gigachat_ext.emulator.brain.facts import evaluate, find_expression, format_number
+from langchain_gigachat_ext.emulator.brain.facts import (
+    evaluate,
+    find_expression,
+    format_number,
+    render_value,
+)
 from langchain_gigachat_ext.emulator.brain.lang import Language, key_phrases, keywords
 
 T = TypeVar("T")
@@ -191,7 +196,7 @@ def function_result_answer(name: str, result: str, lang: Language) -> str:
         parsed: Any = json.loads(result)
     except (json.JSONDecodeError, TypeError):
         parsed = result
-    rendered = _render_value(parsed)
+    rendered = render_value(parsed)
     is_error = (isinstance(parsed, dict) and "error" in parsed) or rendered.lower().startswith(
         "error"
     )
@@ -204,23 +209,6 @@ def function_result_answer(name: str, result: str, lang: Language) -> str:
     return f"According to {name}: {rendered}"
 
 
-def _render_value(value: Any, depth: int = 0) -> str:
-    if isinstance(value, dict):
-        if len(value) == 1 and not isinstance(next(iter(value.values())), (dict, list)):
-            return _render_value(next(iter(value.values())), depth + 1)
-        parts = [
-            f"{key}: {_render_value(item, depth + 1)}" for key, item in list(value.items())[:12]
-        ]
-        return "; ".join(parts) if depth else "; ".join(parts) + "."
-    if isinstance(value, list):
-        return ", ".join(_render_value(item, depth + 1) for item in value[:10])
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_number(value)
-    return str(value)
-
-
 def reasoning(text: str, lang: Language, effort: str | None, action: str) -> str:
     """A short deterministic "thinking" text for reasoning models.
 
@@ -228,7 +216,7 @@ def reasoning(text: str, lang: Language, effort: str | None, action: str) -> str
         text: The user's last message.
         lang: Language of the reasoning.
         effort: ``low``/``medium``/``high`` (None means medium).
-        action: What the model decided to do, e.g. "answer" or "call get_weather".
+        action: What the model decided to do, e.g. "answer" or "call forecast".
 
     Returns:
         One to three sentences.

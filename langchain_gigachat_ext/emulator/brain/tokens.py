@@ -1,4 +1,4 @@
-"""Token counting, truncation and stream chunking for the emulator's brain.
+"""Token counting (texts and whole prompts), truncation and stream chunking for the brain.
 
 The real tokenizer is unknown; this one is deterministic and roughly calibrated on the
 recordings: ``/tokens/count`` says "First text" → 2 and "Hello, world!" → 4 (REC
@@ -7,8 +7,13 @@ recordings: ``/tokens/count`` says "First text" → 2 and "Hello, world!" → 4 
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from langchain_gigachat_ext.emulator.brain.core import Conversation
 
 _PIECE = re.compile(
     r"(?P<latin>[A-Za-z]+)"
@@ -130,3 +135,25 @@ def split_chunks(content: str, words_per_chunk: int = 4) -> tuple[str, ...]:
         return (content,)
     chunks[0] = prefix + chunks[0]
     return tuple(chunks)
+
+
+_TURN_OVERHEAD = 4
+"""Tokens per message for role markers (inferred)."""
+_PROMPT_OVERHEAD = 12
+"""Fixed prompt tokens: with ``_TURN_OVERHEAD``, "Hello" costs 17 (REC test_chat_simple)."""
+
+
+def prompt_tokens(conversation: Conversation) -> int:
+    """Prompt tokens of a chat request: every turn, call, function spec and response format."""
+    total = _PROMPT_OVERHEAD
+    for turn in conversation.turns:
+        total += _TURN_OVERHEAD + count_tokens(turn.content)
+        if turn.function_call:
+            total += count_tokens(json.dumps(turn.function_call, ensure_ascii=False))
+        for call in turn.function_calls[1:]:
+            total += count_tokens(json.dumps(call, ensure_ascii=False))
+    for function in conversation.functions:
+        total += count_tokens(json.dumps(function, ensure_ascii=False))
+    if conversation.response_format:
+        total += count_tokens(json.dumps(conversation.response_format, ensure_ascii=False))
+    return total

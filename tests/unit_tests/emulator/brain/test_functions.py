@@ -9,6 +9,7 @@ import pytest
 from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Turn
 from langchain_gigachat_ext.emulator.brain.facts import extract_facts
 from langchain_gigachat_ext.emulator.brain.functions import (
+    best_function,
     choose_function,
     match_score,
     wants_tool,
@@ -210,8 +211,8 @@ def test_new_question_after_a_result_can_call_again() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("What is the value of magic_function(3)? Use the tool.", True),
-        ("Using the tool, generate a Pirate greeting.", True),
+        ("What does square_root(16) give? Use the tool.", True),
+        ("Using the tool, write a Shakespearean farewell.", True),
         ("Используй инструмент для ответа", True),
         ("What is the weather?", False),
     ],
@@ -223,7 +224,7 @@ def test_wants_tool(text: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "function", "minimum"),
     [
-        ("call magic_function please", {"name": "magic_function"}, 10),
+        ("call square_root please", {"name": "square_root"}, 10),
         ("погода в Сочи", {"name": "get_weather", "description": "Get the weather"}, 3),
         ("weather at this place", {"name": "get_weather", "description": "Weather at a place"}, 5),
     ],
@@ -234,8 +235,19 @@ def test_match_score_rewards_name_and_description(
     assert match_score(function, text) >= minimum
 
 
-def test_choose_function_prefers_the_best_match_and_keeps_order_on_ties() -> None:
+def test_choose_function_prefers_the_best_match_in_any_order() -> None:
     facts = extract_facts("Search the documents about onboarding")
-    chosen = choose_function((SEARCH_PRODUCTS, SEARCH_DOCUMENTS), facts.text, facts)
-    assert chosen is SEARCH_DOCUMENTS
+    assert choose_function((SEARCH_PRODUCTS, SEARCH_DOCUMENTS), facts.text, facts) is (
+        SEARCH_DOCUMENTS
+    )
+    assert choose_function((SEARCH_DOCUMENTS, SEARCH_PRODUCTS), facts.text, facts) is (
+        SEARCH_DOCUMENTS
+    )
     assert choose_function((), facts.text, facts) is None
+
+
+def test_equal_scores_go_to_the_first_name_not_the_first_position() -> None:
+    text = "Use the tool, please."
+    first = best_function((SEARCH_PRODUCTS, CALCULATE), text)
+    second = best_function((CALCULATE, SEARCH_PRODUCTS), text)
+    assert first == second == (CALCULATE, 0)

@@ -8,81 +8,10 @@ from typing import Any
 import pytest
 
 from langchain_gigachat_ext.emulator.brain.core import Brain, Conversation, Turn
+from langchain_gigachat_ext.emulator.brain.evidence import explicit_value
 from langchain_gigachat_ext.emulator.brain.facts import extract_facts
 from langchain_gigachat_ext.emulator.brain.schema import SchemaFiller
-
-_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "object": (dict,),
-    "array": (list,),
-    "null": (type(None),),
-}
-
-
-def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        target: Any = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
-    return schema
-
-
-def _errors(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str = "$") -> list[str]:
-    """A small JSON-Schema validator covering the keywords the filler claims to honour."""
-    schema = _resolve(schema, root)
-    variants = schema.get("anyOf") or schema.get("oneOf")
-    if variants:
-        if all(_errors(value, variant, root, path) for variant in variants):
-            return [f"{path}: matches no variant"]
-        return []
-    errors: list[str] = []
-    if "const" in schema and value != schema["const"]:
-        errors.append(f"{path}: const")
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{path}: not in enum")
-    kind = schema.get("type")
-    kinds = kind if isinstance(kind, list) else [kind] if kind else []
-    if kinds:
-        allowed = tuple(t for k in kinds for t in _TYPES[k])
-        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-            return [*errors, f"{path}: expected {kinds}, got {type(value).__name__}"]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            errors.append(f"{path}: below minimum")
-        if "maximum" in schema and value > schema["maximum"]:
-            errors.append(f"{path}: above maximum")
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            errors.append(f"{path}: not above exclusiveMinimum")
-        if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
-            errors.append(f"{path}: not below exclusiveMaximum")
-    if isinstance(value, str):
-        if len(value) < schema.get("minLength", 0):
-            errors.append(f"{path}: too short")
-        if len(value) > schema.get("maxLength", 10**9):
-            errors.append(f"{path}: too long")
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        errors.extend(
-            f"{path}.{key}: missing" for key in schema.get("required", []) if key not in value
-        )
-        for key, item in value.items():
-            if key in properties:
-                errors.extend(_errors(item, properties[key], root, f"{path}.{key}"))
-            elif schema.get("additionalProperties") is False:
-                errors.append(f"{path}.{key}: unexpected")
-    if isinstance(value, list):
-        if len(value) < schema.get("minItems", 0):
-            errors.append(f"{path}: too few items")
-        if len(value) > schema.get("maxItems", 10**9):
-            errors.append(f"{path}: too many items")
-        for index, item in enumerate(value):
-            errors.extend(_errors(item, schema.get("items", {}), root, f"{path}[{index}]"))
-    return errors
-
+from tests.unit_tests.emulator.brain.schema_check import errors as _errors
 
 PERSON = {
     "type": "object",
@@ -234,3 +163,19 @@ def test_russian_strings_keep_unicode() -> None:
     schema = {"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]}
     instance = SchemaFiller(schema, extract_facts("Назови книгу «Война и мир»"), "ru", 1).instance()
     assert instance == {"title": "Война и мир"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("city=Paris now", "city", "Paris"),
+        ("city: Oslo.", "city", "Oslo"),
+        ("n: 0.75.", "n", "0.75"),
+        ("x: 5 and y: 6", "x", "5"),
+        ("city: 'New York' please", "city", "New York"),
+        ("The call was rejected: city: missing required field.", "city", None),
+    ],
+)
+def test_explicit_values(text: str, name: str, expected: str | None) -> None:
+    """``name=value`` always; an unquoted ``name: value`` only when the value ends its clause."""
+    assert explicit_value(extract_facts(text), name) == expected
