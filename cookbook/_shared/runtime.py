@@ -90,7 +90,9 @@ def gigachat_backend(*, announce: bool = True) -> Iterator[Backend]:
         return
     from langchain_gigachat_ext.emulator import GigaChatEmulator
 
-    with GigaChatEmulator() as emulator:
+    # GIGACHAT_EMULATOR_BEHAVIOUR=literal: a model that fills exactly what schemas require.
+    behaviour = os.environ.get("GIGACHAT_EMULATOR_BEHAVIOUR", "helpful")
+    with GigaChatEmulator(behaviour=behaviour) as emulator:  # type: ignore[arg-type]
         backend = Backend(
             kind="emulator", client_kwargs=emulator.client_kwargs(), emulator=emulator
         )

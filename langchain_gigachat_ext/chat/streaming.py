@@ -1,16 +1,22 @@
-"""Streaming: SSE chunks → generation chunks, with stop sequences and structured output."""
+"""Streaming: SSE chunks → generation chunks, with stop sequences and structured output.
+
+Function calls and the final chunk are held back until the attempt's answer is checked
+(:mod:`~langchain_gigachat_ext.chat.attempts`): text before the first function call streams as
+it comes, the rest is released merged in one chunk once the answer validates, so a rejected
+attempt never reaches the caller or core's merged message.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, message_chunk_to_message
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_gigachat_ext.attachments.stream import GeneratedImageStream
 from langchain_gigachat_ext.chat.stop import StopSequenceFilter
-from langchain_gigachat_ext.chat.v1.response import chunk_from_stream
+from langchain_gigachat_ext.chat.v1.response import CallRestorer, chunk_from_stream
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
 from langchain_gigachat_ext.tools.binding import ToolPlan, restore_json_text
 
@@ -68,9 +74,10 @@ class TextTail:
 class StreamAssembler:
     """Turns SSE chunks into generation chunks: stop sequences, structured-output buffering.
 
-    When the answer is structured-output JSON in the compiled dialect, the text is held until
-    the end and restored to the caller's schema in one chunk (a partial JSON object in the
-    wrong shape would be worse than none).
+    When the answer is structured-output JSON, the text is held until the end (and restored
+    from the compiled dialect to the caller's schema) in one chunk: a partial JSON object in the
+    wrong shape, or one that is then rejected, would be worse than none. Function calls and the
+    final chunk are held until :meth:`release`.
     """
 
     def __init__(  # noqa: D107 - the class docstring describes the arguments
@@ -79,8 +86,13 @@ class StreamAssembler:
         plan: ToolPlan,
         usage: bool,
         convert: Callable[[Any], ChatGenerationChunk | None] | None = None,
+        restore: CallRestorer | None = None,
     ) -> None:
         self._convert = convert  # None: a v1 chunk (the v2 dialect passes its converter)
+        self._restore = restore or plan.restore
+        self._structured = plan.response_schema is not None or plan.response_validator is not None
+        self._holding = False
+        self._kept: list[ChatGenerationChunk] = []
         self._filter = StopSequenceFilter(stop)
         self._plan = plan
         self._usage = usage
@@ -109,7 +121,7 @@ class StreamAssembler:
         if self._convert is not None:
             chunk = self._convert(raw)
         else:
-            chunk = chunk_from_stream(raw, self._plan.restore, stream_usage=self._usage)
+            chunk = chunk_from_stream(raw, self._restore, stream_usage=self._usage)
         if chunk is None:
             return []
         message = chunk.message
@@ -120,11 +132,13 @@ class StreamAssembler:
             text = self._filter.feed(content)
             if final:
                 text += self._filter.flush()
-            if self._plan.response_schema is not None:
+            if self._structured:
                 self._held.append(text)
                 text = ""
                 if final and not getattr(message, "tool_call_chunks", None):
-                    text = restore_json_text("".join(self._held), self._plan.response_schema)
+                    text = "".join(self._held)
+                    if self._plan.response_schema is not None:
+                        text = restore_json_text(text, self._plan.response_schema)
             if text is not content:
                 message.content = text
             self._tail.append(text)
@@ -147,7 +161,47 @@ class StreamAssembler:
         if not (has_payload or final or message.additional_kwargs):
             return []
         if self._markup or not isinstance(content, str):
-            return self._images.apply(chunk)
+            return self._hold(self._images.apply(chunk))
         # No "<" streamed yet, so no image tag can be pending: apply() would return this very
         # chunk (see the markup-free equivalence test in tests/unit_tests/chat/test_streaming.py).
-        return [chunk]
+        return self._hold([chunk])
+
+    def _hold(self, chunks: list[ChatGenerationChunk]) -> list[ChatGenerationChunk]:
+        """Pass text through; keep function calls, the final chunk and all after them."""
+        out: list[ChatGenerationChunk] = []
+        for chunk in chunks:
+            message = chunk.message
+            calls = isinstance(message, AIMessageChunk) and bool(message.tool_call_chunks)
+            last = getattr(message, "chunk_position", None) == "last"
+            self._holding = self._holding or calls or last
+            (self._kept if self._holding else out).append(chunk)
+        return out
+
+    def _merged(self) -> ChatGenerationChunk | None:
+        merged: ChatGenerationChunk | None = None
+        for chunk in self._kept:
+            merged = chunk if merged is None else merged + chunk
+        return merged
+
+    def answer(self) -> AIMessage:
+        """The held part of the answer as a message, for checking.
+
+        Text streamed before the first function call is not in it: only calls and structured
+        text (held whole) are checked.
+        """
+        merged = self._merged()
+        if merged is None:
+            return AIMessage(content="")
+        message = message_chunk_to_message(merged.message)
+        return message if isinstance(message, AIMessage) else AIMessage(content=message.content)
+
+    def release(
+        self, finish: Callable[[AIMessageChunk], AIMessageChunk]
+    ) -> list[ChatGenerationChunk]:
+        """The held chunks, merged into one and finished by the attempt planner."""
+        merged = self._merged()
+        self._kept = []
+        if merged is None or not isinstance(merged.message, AIMessageChunk):
+            return [] if merged is None else [merged]
+        message = finish(merged.message)
+        return [ChatGenerationChunk(message=message, generation_info=merged.generation_info)]

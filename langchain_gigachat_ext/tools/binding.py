@@ -4,17 +4,28 @@
 ``{"name": ...}``). The API has no "must call some tool" mode (peers.md (d)), so
 ``"any"``/``"required"``/``True`` are met like this:
 
-* one tool bound → that function is forced (exact);
-* several tools → a forced *dispatcher* function, :data:`DISPATCHER_NAME`, whose arguments are
-  ``{"tool": <name>, "<name>": {<that tool's arguments>}, ...}``; the answer is mapped back to
-  an ordinary tool call of the chosen tool. One request, and a tool call is guaranteed.
+* one function → that function is forced (exact);
+* several functions (several tools, or one tool split into union variants by
+  :mod:`~langchain_gigachat_ext.tools.variants`) → a forced *dispatcher* function,
+  :data:`DISPATCHER_NAME`, whose arguments are ``{"tool": <name>, "<name>": {<that tool's
+  arguments>}, ...}``. Only ``tool`` can be required there (the other objects belong to the tools
+  not chosen), so the answer is mapped back to a call of the chosen tool and then validated
+  against that tool's own schema (:meth:`ToolPlan.check_call`); arguments that do not validate
+  are re-asked with the chosen function forced (``chat.attempts``), where its own ``required``
+  list applies. A helpful model fills the nested object and needs one request; a model that
+  fills only what is required needs two. Measured against "choose a name, then call" (always
+  two requests), this is never more requests (closing note of issue 22).
+
+A dispatcher answer that names no offered function (``{}``, an unknown or non-string ``tool``)
+restores to a call of :data:`DISPATCHER_NAME` itself, which :meth:`ToolPlan.check_call` rejects:
+it never becomes a tool call with an invented name.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -28,6 +39,7 @@ from langchain_gigachat_ext.tools.text_calls import parse_text_tool_calls
 if TYPE_CHECKING:
     from langchain_gigachat_ext.tools.functions import GigaChatFunction, ToolSet
     from langchain_gigachat_ext.tools.schema import CompiledSchema
+    from langchain_gigachat_ext.tools.validation import Validator
 
 # The function converter and schema compiler (tools.functions, tools.schema) are imported where
 # tools are first bound: a model without tools never pays their import time.
@@ -36,6 +48,10 @@ DISPATCHER_NAME = "choose_and_call_tool"
 """Wire name of the synthetic function used for ``tool_choice="any"`` with several tools."""
 
 ANY_CHOICES = frozenset({"any", "required"})
+
+DISPATCHER_ARGUMENTS = True
+"""Whether the dispatcher carries each tool's arguments (False: it only chooses a name, and the
+chosen function is always called in a second, forced request). Kept switchable for measuring."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,10 @@ class ToolPlan:
     """Compiled ``response_format`` schema, to restore the answer's JSON."""
     dispatcher: bool = False
     """Whether the forced dispatcher emulates ``tool_choice="any"``."""
+    response_validator: Validator | None = None
+    """Checks a structured answer against the caller's ``response_format`` schema."""
+    response_original: dict[str, Any] | None = None
+    """The caller's ``response_format`` schema, as given (for the function-calling fallback)."""
 
     def wire_name(self, name: str) -> str:
         """The function name GigaChat knows a LangChain tool by."""
@@ -62,12 +82,50 @@ class ToolPlan:
         return sanitize_function_name(name)
 
     def restore(self, name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """Map a function call from the wire back to the LangChain tool and its schema."""
+        """Map a function call from the wire back to the LangChain tool and its schema.
+
+        A call of a function that was not offered comes back unchanged (a dispatcher answer
+        naming no offered function as a call of :data:`DISPATCHER_NAME`); :meth:`check_call`
+        rejects both.
+        """
         if self.dispatcher and name == DISPATCHER_NAME:
             name, args = _undispatch(args, self.tool_set)
         if self.tool_set is not None and name in self.tool_set.by_wire_name:
             return self.tool_set.restore_call(name, args)
         return name, args
+
+    def chosen_function(self, name: str, args: dict[str, Any]) -> str | None:
+        """The offered function (wire name) a raw call from the wire meant, if any."""
+        if self.dispatcher and name == DISPATCHER_NAME:
+            return _dispatched_name(args, self.tool_set)
+        if self.tool_set is not None and name in self.tool_set.by_wire_name:
+            return name
+        return None
+
+    def check_call(self, name: str, args: Any) -> str | None:
+        """Why a restored tool call is not a valid call of an offered tool (None: it is)."""
+        function = self.tool_set.by_original_name.get(name) if self.tool_set else None
+        if function is None:
+            offered = ", ".join(self.tool_set.by_original_name) if self.tool_set else ""
+            chosen = _dispatched_name(args, self.tool_set)
+            if name == DISPATCHER_NAME and chosen is not None:
+                return f"the arguments of {chosen} must be an object"
+            if name == DISPATCHER_NAME:
+                return f"the answer named no offered function (choose one of: {offered})"
+            if offered:
+                return f"function {name!r} was not offered (offered: {offered})"
+            return f"function {name!r} was not offered (no functions were)"
+        return function.validate(args)
+
+    def forcing(self, wire_name: str) -> ToolPlan:
+        """This plan with one offered function forced (a re-ask after a rejected call)."""
+        functions = self.tool_set.payloads() if self.tool_set is not None else self.functions
+        return replace(
+            self,
+            functions=functions,
+            function_call={"name": wire_name},
+            dispatcher=False,
+        )
 
     def finish_message(self, message: BaseMessage) -> BaseMessage:
         """Post-process a complete answer: textual tool calls, structured-output JSON."""
@@ -104,19 +162,35 @@ def restore_json_text(text: str, schema: CompiledSchema) -> str:
 
 
 def _undispatch(args: dict[str, Any], tool_set: ToolSet | None) -> tuple[str, dict[str, Any]]:
-    chosen = args.get("tool")
-    nested = {
-        key: value for key, value in args.items() if key != "tool" and isinstance(value, dict)
-    }
-    if not isinstance(chosen, str) or (tool_set and chosen not in tool_set.by_wire_name):
-        # The model named no valid tool: fall back to the only filled-in tool object.
-        candidates = [key for key in nested if tool_set is None or key in tool_set.by_wire_name]
-        chosen = candidates[0] if len(candidates) == 1 else str(chosen)
-    return chosen, dict(nested.get(chosen, {}))
+    """A dispatcher answer → (chosen wire name, its arguments); unresolvable → itself, unchanged.
+
+    The arguments of the chosen function are its object in the answer; a missing one is ``{}``
+    and one that is not an object stays as it is, for validation to reject.
+    """
+    chosen = _dispatched_name(args, tool_set)
+    nested = args.get(chosen, {}) if chosen is not None else None
+    if chosen is None or not isinstance(nested, dict):
+        return DISPATCHER_NAME, args
+    return chosen, nested
 
 
-def dispatcher_function(functions: Sequence[GigaChatFunction]) -> dict[str, Any]:
-    """The forced function that lets the model pick one of several tools."""
+def _dispatched_name(args: Any, tool_set: ToolSet | None) -> str | None:
+    chosen = args.get("tool") if isinstance(args, dict) else None
+    if isinstance(chosen, str) and tool_set is not None and chosen in tool_set.by_wire_name:
+        return chosen
+    return None
+
+
+def dispatcher_function(
+    functions: Sequence[GigaChatFunction], *, with_arguments: bool = True
+) -> dict[str, Any]:
+    """The forced function that lets the model pick one of several functions.
+
+    Args:
+        functions: The functions to choose among.
+        with_arguments: Carry each function's arguments as an optional object (else the
+            answer only names the function).
+    """
     names = [function.name for function in functions]
     listing = "\n".join(f"- {function.name}: {function.description}" for function in functions)
     properties: dict[str, Any] = {
@@ -126,20 +200,29 @@ def dispatcher_function(functions: Sequence[GigaChatFunction]) -> dict[str, Any]
             "description": "Name of the one tool to call now.",
         }
     }
-    for function in functions:
-        schema = dict(function.parameters)
-        schema["description"] = (
-            f"Arguments for {function.name}; fill only when tool = {function.name}."
-        )
-        properties[function.name] = schema
+    if with_arguments:
+        for function in functions:
+            schema = dict(function.parameters)
+            schema["description"] = f"Arguments for {function.name}."
+            properties[function.name] = schema
+    how = " and put its arguments in the object of the same name" if with_arguments else ""
     return {
         "name": DISPATCHER_NAME,
         "description": (
-            "Call exactly one of the available tools. Set `tool` to its name and put its "
-            "arguments in the object of the same name.\n" + listing
+            f"Call exactly one of the available tools. Set `tool` to its name{how}.\n" + listing
         ),
         "parameters": {"type": "object", "properties": properties, "required": ["tool"]},
     }
+
+
+def _forced_among(
+    functions: Sequence[GigaChatFunction], payload: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+    """Force one of ``functions``: itself when alone, else through the dispatcher."""
+    if len(functions) == 1:
+        return {"name": functions[0].name}, payload, False
+    dispatcher = dispatcher_function(functions, with_arguments=DISPATCHER_ARGUMENTS)
+    return {"name": DISPATCHER_NAME}, [dispatcher], True
 
 
 def _forced_name(tool_choice: Any) -> str | None:
@@ -166,15 +249,13 @@ def _function_call_for(
     if tool_choice == "none":
         return "none", functions, False
     if tool_choice is True or (isinstance(tool_choice, str) and tool_choice in ANY_CHOICES):
-        if len(tool_set.functions) == 1:
-            return {"name": tool_set.functions[0].name}, functions, False
-        return {"name": DISPATCHER_NAME}, [dispatcher_function(tool_set.functions)], True
+        return _forced_among(tool_set.functions, functions)
     name = _forced_name(tool_choice)
     if name is None:
         msg = f"Unrecognised tool_choice {tool_choice!r}."
         raise GigaChatInvalidInputError(msg)
     if name in tool_set.by_original_name:
-        return {"name": tool_set.by_original_name[name].name}, functions, False
+        return _forced_among(tool_set.variants(name), functions)
     if name in tool_set.by_wire_name:
         return {"name": name}, functions, False
     bound = ", ".join(f.original_name for f in tool_set.functions)
@@ -258,13 +339,22 @@ def plan_tools(
 
         tool_set = convert_tools(list(functions))
     wire_format, compiled = (None, None)
+    checks: dict[str, Any] = {}
     if response_format is not None:
         wire_format, compiled = compile_response_format(response_format, native=native_schemas)
+        if wire_format["type"] == "json_schema":
+            from langchain_gigachat_ext.tools.validation import json_schema_validator
+
+            original = native_response_format(response_format)["schema"]
+            checks = {
+                "response_validator": json_schema_validator(original),
+                "response_original": original,
+            }
     if tool_set is None or not tool_set.functions:
         if tool_choice not in (None, "auto", "none", False):
             msg = f"tool_choice={tool_choice!r} needs tools; bind them with bind_tools()."
             raise GigaChatInvalidInputError(msg)
-        return ToolPlan(response_format=wire_format, response_schema=compiled)
+        return ToolPlan(response_format=wire_format, response_schema=compiled, **checks)
     choice = tool_choice if function_call is None else _from_function_call(function_call)
     call, payload, dispatcher = _function_call_for(choice, tool_set)
     return ToolPlan(
@@ -274,6 +364,7 @@ def plan_tools(
         response_format=wire_format,
         response_schema=compiled,
         dispatcher=dispatcher,
+        **checks,
     )
 
 

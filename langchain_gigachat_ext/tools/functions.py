@@ -32,12 +32,15 @@ from langchain_gigachat_ext.tools.schema import (
     compile_schema,
     sanitize_function_name,
 )
+from langchain_gigachat_ext.tools.validation import Validator, validator_for
+from langchain_gigachat_ext.tools.variants import inject_fixed, split_unions
 
 __all__ = [
     "GigaChatFunction",
     "GigaChatSchemaWarning",
     "ToolSet",
     "convert_to_gigachat_function",
+    "convert_to_gigachat_functions",
     "convert_tools",
 ]
 
@@ -67,6 +70,12 @@ class GigaChatFunction:
     """JSON schema of the function's result, compiled to the same dialect."""
     losses: tuple[str, ...] = ()
     """Everything that could not be expressed exactly (schema losses, synthesised description)."""
+    validator: Validator | None = field(default=None, repr=False, compare=False)
+    """Checks restored arguments against the caller's own schema (None: anything goes)."""
+    variant: str | None = None
+    """Which union variant of the tool this function is (``tools.variants``); None: the tool."""
+    fixed: tuple[tuple[tuple[str, ...], Any], ...] = field(default=(), repr=False)
+    """The variant's single-value properties, put back into restored arguments."""
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -83,7 +92,11 @@ class GigaChatFunction:
             Arguments that validate against the tool's original schema when the model followed
             the compiled one.
         """
-        return self.schema.restore(arguments)
+        return inject_fixed(self.schema.restore(arguments), self.fixed)
+
+    def validate(self, arguments: Any) -> str | None:
+        """None when ``arguments`` (restored) validate against the caller's schema, else why not."""
+        return None if self.validator is None else self.validator(arguments)
 
     def to_payload(self) -> dict[str, Any]:
         """Return the exact wire dict (a deep copy, safe to mutate).
@@ -123,7 +136,8 @@ class ToolSet:
         by_wire: dict[str, GigaChatFunction] = {}
         by_original: dict[str, GigaChatFunction] = {}
         for function in self.functions:
-            if function.original_name in by_original:
+            seen = by_original.get(function.original_name)
+            if seen is not None and (function.variant is None or seen.variant is None):
                 msg = f"two tools are named {function.original_name!r}; tool names must be unique"
                 raise ValueError(msg)
             clash = by_wire.get(function.name)
@@ -134,9 +148,13 @@ class ToolSet:
                 )
                 raise ValueError(msg)
             by_wire[function.name] = function
-            by_original[function.original_name] = function
+            by_original.setdefault(function.original_name, function)
         object.__setattr__(self, "by_wire_name", MappingProxyType(by_wire))
         object.__setattr__(self, "by_original_name", MappingProxyType(by_original))
+
+    def variants(self, original_name: str) -> tuple[GigaChatFunction, ...]:
+        """The functions a tool was sent as: one, or one per union variant."""
+        return tuple(f for f in self.functions if f.original_name == original_name)
 
     @property
     def losses(self) -> tuple[str, ...]:
@@ -192,6 +210,29 @@ def convert_to_gigachat_function(tool: Any) -> GigaChatFunction:
     """
     if isinstance(tool, GigaChatFunction):
         return tool
+    return _convert(tool, split=False)[0]
+
+
+def convert_to_gigachat_functions(tool: Any) -> tuple[GigaChatFunction, ...]:
+    """Convert one tool into the functions ``bind_tools`` sends: one per union variant.
+
+    A tool whose arguments hold a union of objects becomes one function per variant
+    (:mod:`~langchain_gigachat_ext.tools.variants`), named ``<tool>_<variant>``, so that each
+    variant's required fields are required on the wire; every variant maps back to the tool's
+    own name and is validated against the tool's whole schema.
+
+    Args:
+        tool: The tool, in any form :func:`convert_to_gigachat_function` accepts.
+
+    Returns:
+        The tool's functions (one when it has no union to split).
+    """
+    if isinstance(tool, GigaChatFunction):
+        return (tool,)
+    return _convert(tool, split=True)
+
+
+def _convert(tool: Any, *, split: bool) -> tuple[GigaChatFunction, ...]:
     original_name, description, schema, extras = _read_tool(tool)
     for key in _EXTRA_KEYS:
         if key in schema:
@@ -204,19 +245,44 @@ def convert_to_gigachat_function(tool: Any) -> GigaChatFunction:
     if not text:
         text = _describe_from_name(original_name)
         losses.append(f"description missing; synthesised from the name: {text!r}")
-    compiled = compile_schema(schema, name=original_name)
-    losses.extend(compiled.losses)
-    return GigaChatFunction(
-        name=sanitize_function_name(original_name),
-        original_name=original_name,
-        description=text,
-        schema=compiled,
-        few_shot_examples=_few_shot_examples(extras.get("few_shot_examples"), original_name),
-        return_parameters=_return_parameters(
-            extras.get("return_parameters"), original_name, losses
-        ),
-        losses=tuple(losses),
-    )
+    validator = validator_for(tool, schema)
+    examples = _few_shot_examples(extras.get("few_shot_examples"), original_name)
+    return_losses: list[str] = []
+    returns = _return_parameters(extras.get("return_parameters"), original_name, return_losses)
+    variants = split_unions(schema) if split else []
+    if not variants:
+        compiled = compile_schema(schema, name=original_name)
+        losses.extend(compiled.losses)
+        losses.extend(return_losses)
+        function = GigaChatFunction(
+            name=sanitize_function_name(original_name),
+            original_name=original_name,
+            description=text,
+            schema=compiled,
+            few_shot_examples=examples,
+            return_parameters=returns,
+            losses=tuple(losses),
+            validator=validator,
+        )
+        return (function,)
+    functions = []
+    for variant in variants:
+        compiled = compile_schema(variant.schema, name=original_name)
+        functions.append(
+            GigaChatFunction(
+                name=sanitize_function_name(f"{original_name}_{variant.label}"),
+                original_name=original_name,
+                description=f"{text} Variant: {variant.summary}.",
+                schema=compiled,
+                few_shot_examples=examples,
+                return_parameters=returns,
+                losses=(*losses, *compiled.losses, *return_losses),
+                validator=validator,
+                variant=variant.label,
+                fixed=variant.fixed,
+            )
+        )
+    return tuple(functions)
 
 
 def convert_tools(tools: Iterable[Any], *, warn: bool = True, stacklevel: int = 2) -> ToolSet:
@@ -234,7 +300,8 @@ def convert_tools(tools: Iterable[Any], *, warn: bool = True, stacklevel: int = 
         ValueError: Duplicate names, or a schema GigaChat cannot express.
         TypeError: A tool of an unsupported form.
     """
-    toolset = ToolSet(_drop_identical_repeats(convert_to_gigachat_function(t) for t in tools))
+    converted = (function for t in tools for function in convert_to_gigachat_functions(t))
+    toolset = ToolSet(_drop_identical_repeats(converted))
     if warn and toolset.losses:
         lines = "\n".join(f"- {loss}" for loss in toolset.losses)
         message = (

@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.exceptions import OutputParserException
-from langchain_core.messages import BaseMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
@@ -68,6 +68,8 @@ class _JsonAnswerParser(BaseCumulativeTransformOutputParser[Any]):
     """
 
     pydantic_schema: Any = None
+    json_schema: Any = None
+    """The caller's JSON schema (TypedDict or dict forms), checked when there is no model."""
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
         text = result[0].text.strip()
@@ -78,7 +80,21 @@ class _JsonAnswerParser(BaseCumulativeTransformOutputParser[Any]):
                 return None
             msg = f"Structured output is not valid JSON: {exc}"
             raise OutputParserException(msg, llm_output=text) from exc
-        if self.pydantic_schema is None or value is None:
+        if not isinstance(value, dict):
+            if partial:
+                return None
+            msg = (
+                f"Structured output must be a JSON object, got {type(value).__name__}: {text[:200]}"
+            )
+            raise OutputParserException(msg, llm_output=text)
+        if self.pydantic_schema is None:
+            if self.json_schema is not None and not partial:
+                from langchain_gigachat_ext.tools.validation import json_schema_validator
+
+                error = json_schema_validator(self.json_schema)(value)
+                if error is not None:
+                    msg = f"Structured output does not match the schema: {error}"
+                    raise OutputParserException(msg, llm_output=text)
             return value
         try:
             if hasattr(self.pydantic_schema, "model_validate"):
@@ -147,6 +163,12 @@ def structured_output_runnable(
             )
             if not include_raw:
                 return chain
+    elif getattr(llm, "api_version", "v1") == "v2":
+        # v2 takes a JSON schema natively: an open object asks for any JSON object (as
+        # langchain-gigachat 0.5.2a1 sends json_mode without a schema).
+        response_format = {"type": "json_schema", "schema": {"type": "object"}}
+        model = llm.bind(response_format=response_format, ls_structured_output_format=ls_format)
+        parser = JsonOutputParser()
     else:
         model = RunnableLambda(_with_json_instruction) | llm.bind(
             ls_structured_output_format=ls_format
@@ -167,9 +189,27 @@ def _function_calling(
 ) -> tuple[Runnable, Runnable]:
     tool_name = convert_to_openai_tool(schema)["function"]["name"]
     model = llm.bind_tools([schema], tool_choice=tool_name, ls_structured_output_format=ls_format)
+    check = RunnableLambda(_require_valid_call)
     if isinstance(schema, type) and is_basemodel_subclass(schema):
-        return model, PydanticToolsParser(tools=[schema], first_tool_only=True)
-    return model, JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+        return model, check | PydanticToolsParser(tools=[schema], first_tool_only=True)
+    return model, check | JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+
+
+def _require_valid_call(message: Any) -> Any:
+    """Let an answer through to the tools parser only when it carries a valid call.
+
+    The chat model has already validated and repaired the call (``chat.attempts``); what is
+    left without one is an error, never ``None`` as if the model had answered nothing.
+    """
+    if isinstance(message, AIMessage) and not message.tool_calls:
+        errors = "; ".join(
+            f"{call.get('name')}: {call.get('error') or 'arguments did not validate'}"
+            for call in message.invalid_tool_calls
+        )
+        reason = errors or f"the model answered without a function call: {message.text[:200]!r}"
+        msg = f"Structured output: no valid function call ({reason})."
+        raise OutputParserException(msg, llm_output=message.text)
+    return message
 
 
 class _RegexAnswerParser(BaseCumulativeTransformOutputParser[str]):
@@ -224,7 +264,8 @@ def _native(
         response_format["strict"] = strict
     model = llm.bind(response_format=response_format, ls_structured_output_format=ls_format)
     pydantic_schema = schema if isinstance(schema, type) and is_basemodel_subclass(schema) else None
-    return model, _JsonAnswerParser(pydantic_schema=pydantic_schema)
+    json_schema = None if pydantic_schema is not None else response_format["schema"]
+    return model, _JsonAnswerParser(pydantic_schema=pydantic_schema, json_schema=json_schema)
 
 
 __all__ = ["METHODS", "structured_output_runnable"]

@@ -1,13 +1,16 @@
-"""LangChain's standard integration suite for ChatGigaChat (emulator, or live API)."""
+"""LangChain's standard integration suite for ChatGigaChat: the helpful and the literal emulator
+(issue 22), or the live API."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_gigachat_ext import ChatGigaChat
-from tests.integration_tests.backend import connection_kwargs
+from tests.integration_tests.backend import LIVE, connection_kwargs
+from tests.integration_tests.chat.behaviours import kwargs_for
 
 
 class TestChatGigaChatStandard(ChatModelIntegrationTests):
@@ -42,3 +45,18 @@ class TestChatGigaChatStandard(ChatModelIntegrationTests):
                 full = chunk if full is None else full + chunk
             return full
         return llm.invoke(prompt)
+
+
+class TestChatGigaChatStandardLiteral(TestChatGigaChatStandard):
+    """The same suite on the emulator's ``literal`` behaviour (exactly what schemas require)."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {**literal_kwargs(), "model": "GigaChat-2"}
+
+
+def literal_kwargs() -> dict[str, Any]:
+    """Connection arguments of the literal emulator (skips in live mode: one backend there)."""
+    if LIVE:
+        pytest.skip("live mode runs the suite once, against the real API")
+    return kwargs_for("literal")

@@ -11,3 +11,9 @@ class TestChatGigaChatStandardV2(v1_suite.TestChatGigaChatStandard):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {**super().chat_model_params, "api_version": "v2"}
+
+
+class TestChatGigaChatStandardV2Literal(v1_suite.TestChatGigaChatStandardLiteral):
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {**super().chat_model_params, "api_version": "v2"}

@@ -68,8 +68,10 @@ def test_tool_choice_forms_guarantee_a_call(emu: Any, tool_choice: Any) -> None:
     model = llm().bind_tools([get_exchange_rate, calculate], tool_choice=tool_choice)
     message = model.invoke("Привет!")
     assert len(message.tool_calls) == 1
-    assert message.tool_calls[0]["name"] in {"get_exchange_rate", "calculate"}
-    sent = next(e for e in reversed(emu.request_log) if e["path"].endswith("/chat/completions"))
+    call = message.tool_calls[0]
+    chosen = {"get_exchange_rate": get_exchange_rate, "calculate": calculate}[call["name"]]
+    chosen.tool_call_schema.model_validate(call["args"])  # its own schema, required fields too
+    sent = next(e for e in emu.request_log if e["path"].endswith("/chat/completions"))
     names = [f["name"] for f in sent["body"]["functions"]]
     assert "required" not in names and "any" not in names
     if tool_choice in ("any", "required", True):
@@ -167,11 +169,16 @@ def test_union_schema_structured_output(emu: Any, method: str) -> None:
     assert isinstance(parsed.product, (Card, Loan))
 
 
-def test_union_schema_is_compiled_not_rejected(emu: Any) -> None:
-    with pytest.warns(UserWarning, match="union"):
-        llm().bind_tools([Request], tool_choice="Request").invoke("Иван, карта 1234")
-    function = emu.request_log[-1]["body"]["functions"][0]
+def test_union_schema_is_split_into_variants_not_rejected(emu: Any) -> None:
+    message = llm().bind_tools([Request], tool_choice="Request").invoke("Иван, карта 1234")
+    assert message.tool_calls[0]["name"] == "Request"
+    Request.model_validate(message.tool_calls[0]["args"])
+    first = next(e for e in emu.request_log if e["path"].endswith("/chat/completions"))
+    function = first["body"]["functions"][0]
     assert "anyOf" not in json.dumps(function) and "$ref" not in json.dumps(function)
+    variants = function["parameters"]["properties"]
+    assert variants["Request_card"]["properties"]["product"]["required"] == ["last4"]
+    assert variants["Request_loan"]["properties"]["product"]["required"] == ["amount"]
 
 
 def test_include_raw_and_streaming_structured_output(emu: Any) -> None:

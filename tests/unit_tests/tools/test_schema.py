@@ -39,7 +39,7 @@ class TreeNode(BaseModel):
     children: list[TreeNode] = []
 
 
-class Size(str, Enum):
+class Size(str, Enum):  # noqa: UP042 (the str-mixin enum is the case under test)
     SMALL = "small"
     LARGE = "large"
 
