@@ -11,7 +11,7 @@ v2's :func:`~langchain_gigachat_ext.chat.v2.payload.build_v2_payload`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -67,6 +67,36 @@ class ChatRequest:
     """How to send the body and read the answer (v1 or v2)."""
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
+
+
+_ARGUMENT_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "temperature": (_is_number, "a number"),
+    "top_p": (_is_number, "a number"),
+    "repetition_penalty": (_is_number, "a number"),
+    "update_interval": (_is_number, "a number of seconds"),
+    "max_tokens": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
+    "profanity_check": (lambda v: isinstance(v, bool), "a boolean"),
+    "flags": (_is_strings, "a list of strings"),
+    "reasoning_effort": (lambda v: isinstance(v, str), "a string"),
+    "function_ranker": (lambda v: isinstance(v, Mapping), "a dict"),
+    "model": (lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
+    "session_id": (lambda v: isinstance(v, str), "a string"),
+    "functions": (lambda v: isinstance(v, list | tuple), "a list of tools"),
+    "builtin_tools": (lambda v: isinstance(v, list | tuple), "a list of built-in tools"),
+}
+"""What each call argument must be, where None means "not given" (the model's value).
+
+Checked before anything is sent: a value of the wrong type would otherwise fail deep inside a
+range check, the transport or the server (``temperature="hot"`` as a ``TypeError``, a numeric
+``session_id`` in the headers)."""
+
+
 def _check_kwargs(kwargs: Mapping[str, Any]) -> None:
     unknown = set(kwargs) - CALL_KWARGS
     if unknown:
@@ -75,6 +105,29 @@ def _check_kwargs(kwargs: Mapping[str, Any]) -> None:
             f"Supported per-call arguments: {', '.join(sorted(CALL_KWARGS))}."
         )
         raise GigaChatInvalidInputError(msg)
+    for key, (fits, expected) in _ARGUMENT_TYPES.items():
+        value = kwargs.get(key)
+        if value is not None and not fits(value):
+            msg = f"{key}={value!r} must be {expected}, not {type(value).__name__}."
+            raise GigaChatInvalidInputError(msg)
+
+
+def check_stop(stop: Any) -> tuple[str, ...]:
+    """The call's ``stop`` sequences: None, one string, or a list/tuple of strings.
+
+    A single string is one sequence (as OpenAI's ``stop`` takes it), never its characters.
+
+    Raises:
+        GigaChatInvalidInputError: Anything else (``stop=5``, a list holding a non-string).
+    """
+    if stop is None:
+        return ()
+    if isinstance(stop, str):
+        return (stop,)
+    if _is_strings(stop):
+        return tuple(stop)
+    msg = f"stop={stop!r} must be a string or a list of strings (stop sequences)."
+    raise GigaChatInvalidInputError(msg)
 
 
 def _builtin_tools(given: Any) -> tuple[BuiltinTool, ...]:
@@ -126,17 +179,24 @@ class CallPlan:
     """The built-in the model must use (v2)."""
     top_logprobs: int | None
     """Alternatives to report per output token (v2)."""
+    stop: tuple[str, ...] = ()
+    """Stop sequences, applied client-side (:mod:`~langchain_gigachat_ext.chat.stop`)."""
 
 
 def plan_call(
-    kwargs: Mapping[str, Any], *, defaults: Mapping[str, Any], api_version: str
+    kwargs: Mapping[str, Any],
+    *,
+    defaults: Mapping[str, Any],
+    api_version: str,
+    stop: Any = None,
 ) -> CallPlan:
     """Check the call's arguments and plan its tools, before anything is sent.
 
     Args:
         kwargs: The call's keyword arguments (bound ones included).
-        defaults: The model's values of :data:`MODEL_DEFAULTS`.
+        defaults: The model's values of :data:`MODEL_DEFAULTS` (and its ``stop``, if any).
         api_version: ``"v1"`` or ``"v2"``.
+        stop: The call's ``stop`` sequences; when it gives none, the model's apply.
 
     Returns:
         The plan :func:`build_request` turns into a body.
@@ -146,6 +206,7 @@ def plan_call(
             on v1.
     """
     _check_kwargs(kwargs)
+    stop_sequences = check_stop(stop) or check_stop(defaults.get("stop"))
     params = {key: kwargs.get(key, defaults[key]) for key in GENERATION_PARAMS}
     validate_params(params)
     v2 = api_version == "v2"
@@ -187,6 +248,7 @@ def plan_call(
         builtins=builtins,
         forced_builtin=forced_builtin,
         top_logprobs=top_logprobs,
+        stop=stop_sequences,
     )
 
 

@@ -87,6 +87,8 @@ class StreamAssembler:
         usage: bool,
         convert: Callable[[Any], ChatGenerationChunk | None] | None = None,
         restore: CallRestorer | None = None,
+        *,
+        delivered: TextTail | None = None,
     ) -> None:
         self._convert = convert  # None: a v1 chunk (the v2 dialect passes its converter)
         self._restore = restore or plan.restore
@@ -96,7 +98,8 @@ class StreamAssembler:
         self._filter = StopSequenceFilter(stop)
         self._plan = plan
         self._usage = usage
-        self._tail = TextTail()
+        # One call's attempts share it: text of an earlier attempt reached the caller too.
+        self._tail = delivered if delivered is not None else TextTail()
         self._held: list[str] = []
         self._images = GeneratedImageStream()  # v1 <img> markup → image blocks
         self._markup = False  # whether a "<" was streamed: from then on text goes via _images
@@ -105,6 +108,11 @@ class StreamAssembler:
     def text(self) -> str:
         """The text yielded to the caller so far: its last ``PARTIAL_TEXT_LIMIT`` characters."""
         return self._tail.text
+
+    @property
+    def delivered(self) -> TextTail:
+        """The record of delivered text, to hand to the next attempt's assembler."""
+        return self._tail
 
     @property
     def received_chars(self) -> int:
@@ -141,16 +149,12 @@ class StreamAssembler:
                         text = restore_json_text(text, self._plan.response_schema)
             if text is not content:
                 message.content = text
-            self._tail.append(text)
             self._markup = self._markup or "<" in text
         elif isinstance(content, list):  # v2 answers with blocks (citations, files, tool runs)
             items = self._filter.feed_items(content)
             if final and (tail := self._filter.flush()):
                 items.append(tail)
             message.content = items
-            for item in items:
-                if isinstance(item, str):
-                    self._tail.append(item)
         if self._filter.stopped and final:
             message.response_metadata["finish_reason"] = "stop"
         has_payload = bool(message.content) or bool(
@@ -175,7 +179,17 @@ class StreamAssembler:
             last = getattr(message, "chunk_position", None) == "last"
             self._holding = self._holding or calls or last
             (self._kept if self._holding else out).append(chunk)
-        return out
+        return self._delivered(out)
+
+    def _delivered(self, chunks: list[ChatGenerationChunk]) -> list[ChatGenerationChunk]:
+        """Record the text of chunks on their way to the caller, and pass them on.
+
+        Only here: text the stop or image-markup filter still holds back, or that waits in
+        :attr:`_kept`, has not reached the caller and must not appear in ``partial_text``.
+        """
+        for chunk in chunks:
+            self._tail.append(chunk.message.text)
+        return chunks
 
     def _merged(self) -> ChatGenerationChunk | None:
         merged: ChatGenerationChunk | None = None
@@ -202,6 +216,7 @@ class StreamAssembler:
         merged = self._merged()
         self._kept = []
         if merged is None or not isinstance(merged.message, AIMessageChunk):
-            return [] if merged is None else [merged]
+            return [] if merged is None else self._delivered([merged])
         message = finish(merged.message)
-        return [ChatGenerationChunk(message=message, generation_info=merged.generation_info)]
+        released = ChatGenerationChunk(message=message, generation_info=merged.generation_info)
+        return self._delivered([released])

@@ -1,4 +1,4 @@
-"""Turn any tool name into a valid GigaChat function name."""
+"""Turn any tool name into a valid GigaChat function name (the tool set maps it back)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["sanitize_function_name"]
+__all__ = ["MAX_FUNCTION_NAME_LENGTH", "sanitize_function_name"]
+
+MAX_FUNCTION_NAME_LENGTH = 64
+"""Longest function name sent. Inferred: PROTOCOL §10 documents the alphabet (Latin letters,
+no leading digit) but no length, and a 200-character name was seen refused with a 400 (issue
+24); 64 is the limit
+of OpenAI-compatible APIs, which tool names are written for. Longer names are shortened with a
+hash of the whole name, so distinct long names stay distinct."""
+
+_HASH_LENGTH = 8
 
 _VALID_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INVALID_NAME_RUN = re.compile(r"[^A-Za-z0-9_]+")
@@ -24,7 +33,8 @@ def sanitize_function_name(name: str) -> str:
 
     Valid names come back unchanged. Otherwise Cyrillic is transliterated, accents are stripped,
     every run of other characters becomes one ``_``, and a leading digit gets an ``f_`` prefix.
-    A name with nothing usable left becomes ``function_<hash>`` (deterministic).
+    A name with nothing usable left becomes ``function_<hash>`` (deterministic), and one longer
+    than :data:`MAX_FUNCTION_NAME_LENGTH` keeps its start and ends in ``_<hash>`` of the whole.
 
     Args:
         name: The name LangChain knows the tool by.
@@ -32,6 +42,15 @@ def sanitize_function_name(name: str) -> str:
     Returns:
         The wire name. Callers keep the mapping back to the original.
     """
+    cleaned = _clean(name)
+    if len(cleaned) <= MAX_FUNCTION_NAME_LENGTH:
+        return cleaned
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
+    head = cleaned[: MAX_FUNCTION_NAME_LENGTH - _HASH_LENGTH - 1].rstrip("_")
+    return f"{head}_{digest}"
+
+
+def _clean(name: str) -> str:
     if _VALID_NAME.fullmatch(name):
         return name
     letters: list[str] = []

@@ -6,7 +6,8 @@
 
 * one function → that function is forced (exact);
 * several functions (several tools, or one tool split into union variants by
-  :mod:`~langchain_gigachat_ext.tools.variants`) → a forced *dispatcher* function,
+  :mod:`~langchain_gigachat_ext.tools.variants`) → a forced *dispatcher* function
+  (:mod:`~langchain_gigachat_ext.tools.dispatcher`),
   :data:`DISPATCHER_NAME`, whose arguments are ``{"tool": <name>, "<name>": {<that tool's
   arguments>}, ...}``. Only ``tool`` can be required there (the other objects belong to the tools
   not chosen), so the answer is mapped back to a call of the chosen tool and then validated
@@ -34,24 +35,39 @@ from langchain_core.messages.tool import tool_call
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 from langchain_gigachat_ext.tools._names import sanitize_function_name
 from langchain_gigachat_ext.tools.builtin import resolve_builtin_choice, split_builtin_tools
+from langchain_gigachat_ext.tools.dispatcher import (
+    DISPATCHER_ARGUMENTS,
+    DISPATCHER_NAME,
+    dispatched_name,
+    dispatcher_function,
+    forced_among,
+    undispatch,
+)
 from langchain_gigachat_ext.tools.text_calls import parse_text_tool_calls
 
+__all__ = [  # the dispatcher's public names stay importable from here
+    "ANY_CHOICES",
+    "DISPATCHER_ARGUMENTS",
+    "DISPATCHER_NAME",
+    "NO_TOOLS",
+    "ToolPlan",
+    "compile_response_format",
+    "dispatcher_function",
+    "native_response_format",
+    "plan_tools",
+    "restore_json_text",
+    "tool_bindings",
+]
+
 if TYPE_CHECKING:
-    from langchain_gigachat_ext.tools.functions import GigaChatFunction, ToolSet
+    from langchain_gigachat_ext.tools.functions import ToolSet
     from langchain_gigachat_ext.tools.schema import CompiledSchema
     from langchain_gigachat_ext.tools.validation import Validator
 
 # The function converter and schema compiler (tools.functions, tools.schema) are imported where
 # tools are first bound: a model without tools never pays their import time.
 
-DISPATCHER_NAME = "choose_and_call_tool"
-"""Wire name of the synthetic function used for ``tool_choice="any"`` with several tools."""
-
 ANY_CHOICES = frozenset({"any", "required"})
-
-DISPATCHER_ARGUMENTS = True
-"""Whether the dispatcher carries each tool's arguments (False: it only chooses a name, and the
-chosen function is always called in a second, forced request). Kept switchable for measuring."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +105,7 @@ class ToolPlan:
         rejects both.
         """
         if self.dispatcher and name == DISPATCHER_NAME:
-            name, args = _undispatch(args, self.tool_set)
+            name, args = undispatch(args, self.tool_set)
         if self.tool_set is not None and name in self.tool_set.by_wire_name:
             return self.tool_set.restore_call(name, args)
         return name, args
@@ -97,7 +113,7 @@ class ToolPlan:
     def chosen_function(self, name: str, args: dict[str, Any]) -> str | None:
         """The offered function (wire name) a raw call from the wire meant, if any."""
         if self.dispatcher and name == DISPATCHER_NAME:
-            return _dispatched_name(args, self.tool_set)
+            return dispatched_name(args, self.tool_set)
         if self.tool_set is not None and name in self.tool_set.by_wire_name:
             return name
         return None
@@ -107,7 +123,7 @@ class ToolPlan:
         function = self.tool_set.by_original_name.get(name) if self.tool_set else None
         if function is None:
             offered = ", ".join(self.tool_set.by_original_name) if self.tool_set else ""
-            chosen = _dispatched_name(args, self.tool_set)
+            chosen = dispatched_name(args, self.tool_set)
             if name == DISPATCHER_NAME and chosen is not None:
                 return f"the arguments of {chosen} must be an object"
             if name == DISPATCHER_NAME:
@@ -161,70 +177,6 @@ def restore_json_text(text: str, schema: CompiledSchema) -> str:
     return json.dumps(schema.restore(value), ensure_ascii=False)
 
 
-def _undispatch(args: dict[str, Any], tool_set: ToolSet | None) -> tuple[str, dict[str, Any]]:
-    """A dispatcher answer → (chosen wire name, its arguments); unresolvable → itself, unchanged.
-
-    The arguments of the chosen function are its object in the answer; a missing one is ``{}``
-    and one that is not an object stays as it is, for validation to reject.
-    """
-    chosen = _dispatched_name(args, tool_set)
-    nested = args.get(chosen, {}) if chosen is not None else None
-    if chosen is None or not isinstance(nested, dict):
-        return DISPATCHER_NAME, args
-    return chosen, nested
-
-
-def _dispatched_name(args: Any, tool_set: ToolSet | None) -> str | None:
-    chosen = args.get("tool") if isinstance(args, dict) else None
-    if isinstance(chosen, str) and tool_set is not None and chosen in tool_set.by_wire_name:
-        return chosen
-    return None
-
-
-def dispatcher_function(
-    functions: Sequence[GigaChatFunction], *, with_arguments: bool = True
-) -> dict[str, Any]:
-    """The forced function that lets the model pick one of several functions.
-
-    Args:
-        functions: The functions to choose among.
-        with_arguments: Carry each function's arguments as an optional object (else the
-            answer only names the function).
-    """
-    names = [function.name for function in functions]
-    listing = "\n".join(f"- {function.name}: {function.description}" for function in functions)
-    properties: dict[str, Any] = {
-        "tool": {
-            "type": "string",
-            "enum": names,
-            "description": "Name of the one tool to call now.",
-        }
-    }
-    if with_arguments:
-        for function in functions:
-            schema = dict(function.parameters)
-            schema["description"] = f"Arguments for {function.name}."
-            properties[function.name] = schema
-    how = " and put its arguments in the object of the same name" if with_arguments else ""
-    return {
-        "name": DISPATCHER_NAME,
-        "description": (
-            f"Call exactly one of the available tools. Set `tool` to its name{how}.\n" + listing
-        ),
-        "parameters": {"type": "object", "properties": properties, "required": ["tool"]},
-    }
-
-
-def _forced_among(
-    functions: Sequence[GigaChatFunction], payload: list[dict[str, Any]]
-) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
-    """Force one of ``functions``: itself when alone, else through the dispatcher."""
-    if len(functions) == 1:
-        return {"name": functions[0].name}, payload, False
-    dispatcher = dispatcher_function(functions, with_arguments=DISPATCHER_ARGUMENTS)
-    return {"name": DISPATCHER_NAME}, [dispatcher], True
-
-
 def _forced_name(tool_choice: Any) -> str | None:
     if isinstance(tool_choice, str) and tool_choice not in {"auto", "none", *ANY_CHOICES}:
         return tool_choice
@@ -249,13 +201,13 @@ def _function_call_for(
     if tool_choice == "none":
         return "none", functions, False
     if tool_choice is True or (isinstance(tool_choice, str) and tool_choice in ANY_CHOICES):
-        return _forced_among(tool_set.functions, functions)
+        return forced_among(tool_set.functions, functions)
     name = _forced_name(tool_choice)
     if name is None:
         msg = f"Unrecognised tool_choice {tool_choice!r}."
         raise GigaChatInvalidInputError(msg)
     if name in tool_set.by_original_name:
-        return _forced_among(tool_set.variants(name), functions)
+        return forced_among(tool_set.variants(name), functions)
     if name in tool_set.by_wire_name:
         return {"name": name}, functions, False
     bound = ", ".join(f.original_name for f in tool_set.functions)
@@ -283,11 +235,14 @@ def compile_response_format(
             "on the v2 API); GigaChat has no schema-less JSON mode."
         )
         raise GigaChatInvalidInputError(msg)
-    if native:
-        return native_response_format(response_format), None
-    from langchain_gigachat_ext.tools.schema import compile_schema
+    from langchain_gigachat_ext.tools.checks import check_schema
 
     given = native_response_format(response_format)
+    check_schema(given["schema"], name="response_format", what="schema")
+    if native:
+        return given, None
+    from langchain_gigachat_ext.tools.schema import compile_schema
+
     compiled = compile_schema(given["schema"])
     wire: dict[str, Any] = {**given, "schema": compiled.parameters}
     return wire, compiled

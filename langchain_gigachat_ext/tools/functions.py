@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_function
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError
+from langchain_gigachat_ext.tools.checks import check_schema, check_tool_name
+from langchain_gigachat_ext.tools.reading import EXTRA_KEYS, model_schema, read_tool
 from langchain_gigachat_ext.tools.schema import (
     CompiledSchema,
     SchemaCompilationError,
@@ -44,7 +45,6 @@ __all__ = [
     "convert_tools",
 ]
 
-_EXTRA_KEYS = ("few_shot_examples", "return_parameters")
 _EMPTY_OBJECT: dict[str, Any] = {"type": "object", "properties": {}}
 
 
@@ -131,7 +131,8 @@ class ToolSet:
         """Build the lookups and reject duplicate names.
 
         Raises:
-            ValueError: Two tools share an original name or map to the same wire name.
+            GigaChatInvalidInputError: Two tools share an original name or map to the same wire
+                name.
         """
         by_wire: dict[str, GigaChatFunction] = {}
         by_original: dict[str, GigaChatFunction] = {}
@@ -139,14 +140,14 @@ class ToolSet:
             seen = by_original.get(function.original_name)
             if seen is not None and (function.variant is None or seen.variant is None):
                 msg = f"two tools are named {function.original_name!r}; tool names must be unique"
-                raise ValueError(msg)
+                raise GigaChatInvalidInputError(msg)
             clash = by_wire.get(function.name)
             if clash is not None:
                 msg = (
                     f"tools {clash.original_name!r} and {function.original_name!r} both become "
                     f"the GigaChat function name {function.name!r}; rename one of them"
                 )
-                raise ValueError(msg)
+                raise GigaChatInvalidInputError(msg)
             by_wire[function.name] = function
             by_original.setdefault(function.original_name, function)
         object.__setattr__(self, "by_wire_name", MappingProxyType(by_wire))
@@ -204,9 +205,10 @@ def convert_to_gigachat_function(tool: Any) -> GigaChatFunction:
         The function spec. Losses (see ``GigaChatFunction.losses``) are reported, not raised.
 
     Raises:
-        TypeError: ``tool`` is none of the accepted forms, or its extras have the wrong type.
-        ValueError: A dict tool has no name. ``SchemaCompilationError`` (a ``ValueError``) when
-            the schema uses constructs GigaChat cannot express at all.
+        GigaChatInvalidInputError: ``tool`` is none of the accepted forms, its name is empty or
+            not a string, or its extras have the wrong type. ``SchemaCompilationError`` (one of
+            them) for a malformed schema (``tools.checks``) or one using constructs GigaChat
+            cannot express at all.
     """
     if isinstance(tool, GigaChatFunction):
         return tool
@@ -233,8 +235,10 @@ def convert_to_gigachat_functions(tool: Any) -> tuple[GigaChatFunction, ...]:
 
 
 def _convert(tool: Any, *, split: bool) -> tuple[GigaChatFunction, ...]:
-    original_name, description, schema, extras = _read_tool(tool)
-    for key in _EXTRA_KEYS:
+    original_name, description, schema, extras = read_tool(tool)
+    check_tool_name(original_name)
+    check_schema(schema, name=original_name, what="parameters")
+    for key in EXTRA_KEYS:
         if key in schema:
             value = schema.pop(key)
             extras.setdefault(key, value)
@@ -297,8 +301,8 @@ def convert_tools(tools: Iterable[Any], *, warn: bool = True, stacklevel: int = 
         The converted functions with lookups by wire and original name.
 
     Raises:
-        ValueError: Duplicate names, or a schema GigaChat cannot express.
-        TypeError: A tool of an unsupported form.
+        GigaChatInvalidInputError: Duplicate names, a tool of an unsupported form, or a
+            malformed schema or one GigaChat cannot express (``SchemaCompilationError``).
     """
     converted = (function for t in tools for function in convert_to_gigachat_functions(t))
     toolset = ToolSet(_drop_identical_repeats(converted))
@@ -329,60 +333,6 @@ def _drop_identical_repeats(functions: Iterable[GigaChatFunction]) -> tuple[Giga
     return tuple(kept)
 
 
-def _read_tool(tool: Any) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
-    """Return ``(name, description, JSON schema, extras)`` for any supported tool form."""
-    if isinstance(tool, BaseTool):
-        return tool.name, tool.description, _tool_call_schema(tool), dict(tool.extras or {})
-    if isinstance(tool, Mapping):
-        return _read_dict(tool)
-    if isinstance(tool, type) and is_basemodel_subclass(tool):
-        schema = _model_schema(tool)
-        title = schema.get("title")
-        name = title if isinstance(title, str) and title else tool.__name__
-        return name, schema.get("description"), schema, {}
-    if callable(tool):  # TypedDicts and plain functions: LangChain reads docstrings and hints
-        return _read_dict(convert_to_openai_function(tool))
-    msg = (
-        f"unsupported tool {tool!r}: expected a BaseTool, pydantic model, TypedDict, callable, "
-        "OpenAI function dict or JSON schema dict"
-    )
-    raise TypeError(msg)
-
-
-def _read_dict(tool: Mapping[str, Any]) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
-    spec: Mapping[str, Any] = tool
-    if tool.get("type") == "function" and isinstance(tool.get("function"), Mapping):
-        spec = tool["function"]
-    extras = {key: spec[key] for key in _EXTRA_KEYS if key in spec}
-    if isinstance(spec.get("name"), str) and "properties" not in spec:
-        parameters = spec.get("parameters", spec.get("input_schema"))
-        schema = dict(parameters) if isinstance(parameters, Mapping) else dict(_EMPTY_OBJECT)
-        return spec["name"], spec.get("description"), schema, extras
-    if isinstance(spec.get("title"), str) and spec["title"]:
-        schema = {key: value for key, value in spec.items() if key not in _EXTRA_KEYS}
-        return spec["title"], spec.get("description"), schema, extras
-    msg = (
-        "a dict tool needs a 'name' (OpenAI function format) or a 'title' (JSON schema) to name "
-        f"the function; got keys {sorted(spec)}"
-    )
-    raise ValueError(msg)
-
-
-def _tool_call_schema(tool: BaseTool) -> dict[str, Any]:
-    schema = tool.tool_call_schema  # excludes injected arguments the model must not fill
-    if isinstance(schema, Mapping):
-        return dict(schema)
-    if isinstance(schema, type) and is_basemodel_subclass(schema):
-        return _model_schema(schema)
-    return dict(_EMPTY_OBJECT)
-
-
-def _model_schema(model: type) -> dict[str, Any]:
-    if hasattr(model, "model_json_schema"):
-        return dict(model.model_json_schema())
-    return dict(model.schema())  # type: ignore[attr-defined]  # pydantic.v1 model
-
-
 def _describe_from_name(name: str) -> str:
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
     words = re.sub(r"[_\-\s]+", " ", words).strip().lower()
@@ -394,11 +344,11 @@ def _few_shot_examples(value: Any, name: str) -> tuple[dict[str, Any], ...] | No
         return None
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         msg = f"{name}: few_shot_examples must be a list of {{'request', 'params'}} dicts"
-        raise TypeError(msg)
+        raise GigaChatInvalidInputError(msg)
     examples = list(value)
     if not all(isinstance(example, Mapping) for example in examples):
         msg = f"{name}: every few_shot_examples item must be a {{'request', 'params'}} dict"
-        raise TypeError(msg)
+        raise GigaChatInvalidInputError(msg)
     return tuple(dict(example) for example in examples)
 
 
@@ -406,12 +356,16 @@ def _return_parameters(value: Any, name: str, losses: list[str]) -> dict[str, An
     if value is None:
         return None
     if isinstance(value, type) and is_basemodel_subclass(value):
-        value = _model_schema(value)
+        value = model_schema(value)
     if isinstance(value, str):
-        value = json.loads(value)
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
     if not isinstance(value, Mapping):
         msg = f"{name}: return_parameters must be a JSON schema dict or a pydantic model"
-        raise TypeError(msg)
+        raise GigaChatInvalidInputError(msg)
+    check_schema(value, name=name, what="return_parameters")
     try:
         compiled = compile_schema(value, name=f"{name}.return_parameters")
     except SchemaCompilationError as error:

@@ -21,7 +21,7 @@ v1 API, so with ``function_calling`` it only marks the intent.
 from __future__ import annotations
 
 import re
-from operator import itemgetter
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.exceptions import OutputParserException
@@ -34,7 +34,12 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.output_parsers.transform import BaseCumulativeTransformOutputParser
 from langchain_core.outputs import Generation
 from langchain_core.prompt_values import PromptValue
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import (
+    Runnable,
+    RunnableConfig,
+    RunnableLambda,
+    RunnableMap,
+)
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
@@ -60,7 +65,78 @@ JSON_MODE_INSTRUCTION = (
 )
 
 
-class _JsonAnswerParser(BaseCumulativeTransformOutputParser[Any]):
+_REJECTED = re.compile(r"rejected \((?P<why>.*?)\): ", re.DOTALL)
+"""How a streamed rejected call carries its error in ``args`` (``chat.attempts.final_chunk``:
+core gives invalid calls built from chunks no ``error``)."""
+
+
+def _call_error(call: Any) -> str:
+    if call.get("error"):
+        return str(call["error"])
+    match = _REJECTED.match(call.get("args") or "")
+    return match["why"] if match else "arguments did not validate"
+
+
+class _WholeAnswerParser(BaseCumulativeTransformOutputParser[Any]):
+    """A cumulative parser that also parses the whole answer once the stream ends.
+
+    Core's cumulative parsers only ever parse partially while streaming, so an answer that never
+    parses (prose instead of JSON, a failed schema check) would stream nothing and end without an
+    error. Here the end of the stream parses the whole text as ``invoke`` does: its
+    ``OutputParserException`` reaches the caller, and a final value the partial parses skipped
+    is yielded.
+    """
+
+    def transform(
+        self,
+        input: Iterator[str | BaseMessage],  # noqa: A002 - core's signature
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> Iterator[Any]:
+        """Stream partial values, then the value of the whole answer (or its parse error)."""
+        seen: list[str | BaseMessage] = []
+        last: Any = None
+        for value in super().transform(_recorded(input, seen), config, **kwargs):
+            last = value
+            yield value
+        whole = self.parse(_joined_text(seen))
+        if whole != last:
+            yield whole
+
+    async def atransform(
+        self,
+        input: AsyncIterator[str | BaseMessage],  # noqa: A002 - core's signature
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Async :meth:`transform`."""
+        seen: list[str | BaseMessage] = []
+        last: Any = None
+        async for value in super().atransform(_arecorded(input, seen), config, **kwargs):
+            last = value
+            yield value
+        whole = self.parse(_joined_text(seen))
+        if whole != last:
+            yield whole
+
+
+def _recorded(chunks: Iterator[Any], seen: list[Any]) -> Iterator[Any]:
+    for chunk in chunks:
+        seen.append(chunk)
+        yield chunk
+
+
+async def _arecorded(chunks: AsyncIterator[Any], seen: list[Any]) -> AsyncIterator[Any]:
+    async for chunk in chunks:
+        seen.append(chunk)
+        yield chunk
+
+
+def _joined_text(chunks: list[str | BaseMessage]) -> str:
+    return "".join(chunk.text if isinstance(chunk, BaseMessage) else chunk for chunk in chunks)
+
+
+class _JsonAnswerParser(_WholeAnswerParser):
     """Parses the answer text as JSON (partial while streaming).
 
     With a pydantic model the JSON is validated; a partial object that does not validate yet is
@@ -176,12 +252,25 @@ def structured_output_runnable(
         parser = JsonOutputParser()
     if not include_raw:
         return model | parser
-    parser_assign = RunnablePassthrough.assign(
-        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-    )
-    parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
-    with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
-    return RunnableMap(raw=model) | with_fallback
+    return RunnableMap(raw=model) | RunnableLambda(_raw_and_parsed(parser))
+
+
+def _raw_and_parsed(parser: Runnable) -> Any:
+    """``{"raw", "parsed", "parsing_error"}`` from the whole raw answer, for ``include_raw``.
+
+    A plain function, so a stream is gathered into the whole answer first: a parse error at the
+    end of a stream becomes ``parsing_error`` as it does for ``invoke`` (core's assign-with-
+    fallbacks only catches errors before the first chunk, and would raise it instead).
+    """
+
+    def parse(value: dict[str, Any]) -> dict[str, Any]:
+        raw = value["raw"]
+        try:
+            return {"raw": raw, "parsed": parser.invoke(raw), "parsing_error": None}
+        except Exception as error:  # what core's include_raw reports as parsing_error
+            return {"raw": raw, "parsed": None, "parsing_error": error}
+
+    return parse
 
 
 def _function_calling(
@@ -203,8 +292,7 @@ def _require_valid_call(message: Any) -> Any:
     """
     if isinstance(message, AIMessage) and not message.tool_calls:
         errors = "; ".join(
-            f"{call.get('name')}: {call.get('error') or 'arguments did not validate'}"
-            for call in message.invalid_tool_calls
+            f"{call.get('name')}: {_call_error(call)}" for call in message.invalid_tool_calls
         )
         reason = errors or f"the model answered without a function call: {message.text[:200]!r}"
         msg = f"Structured output: no valid function call ({reason})."
@@ -212,7 +300,7 @@ def _require_valid_call(message: Any) -> Any:
     return message
 
 
-class _RegexAnswerParser(BaseCumulativeTransformOutputParser[str]):
+class _RegexAnswerParser(_WholeAnswerParser):
     """Returns the answer text when it fully matches the pattern."""
 
     pattern: str

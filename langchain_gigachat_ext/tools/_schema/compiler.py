@@ -35,7 +35,17 @@ from langchain_gigachat_ext.tools._schema.text import (
 )
 from langchain_gigachat_ext.tools._schema.unions import compile_union
 
-__all__ = ["SchemaCompiler"]
+__all__ = ["MAX_SCHEMA_DEPTH", "SchemaCompiler"]
+
+MAX_SCHEMA_DEPTH = 32
+"""Deepest nesting a tool or response schema may have: schemas within schemas (an object's
+property, an array's items, a union member, ...), and JSON values within values inside them.
+
+Inferred: the API documents no limit. Real schemas nest a few levels (pydantic models rarely
+pass 10); 32 leaves room for them, and keeps the compiler, the answer validator (``jsonschema``,
+pydantic) and JSON encoding far from Python's recursion limit, which a schema 100 levels deep
+already reaches. The compiler applies it after inlining ``$ref`` chains, ``tools.checks`` to
+the schema as given."""
 
 _SUPPORTED_FORMATS = frozenset({"date", "date-time", "time"})
 _UNSUPPORTED = ("not", "if", "then", "else")
@@ -65,6 +75,7 @@ class SchemaCompiler:
         self._name = name
         self._max_recursion = max_recursion
         self._stack: list[str] = ["#"]
+        self._depth = 0
         self.losses: list[str] = []
 
     def error(self, path: str, message: str) -> Exception:
@@ -103,6 +114,16 @@ class SchemaCompiler:
         return parameters, node.plan
 
     def node(self, schema: Any, path: str) -> SchemaNode:
+        # Inlined $ref chains can nest deeper than the schema as written (tools.checks).
+        if self._depth >= MAX_SCHEMA_DEPTH:
+            raise self.error(path, f"nests deeper than {MAX_SCHEMA_DEPTH} levels")
+        self._depth += 1
+        try:
+            return self._node(schema, path)
+        finally:
+            self._depth -= 1
+
+    def _node(self, schema: Any, path: str) -> SchemaNode:
         if schema is True:
             schema = {}
         if not isinstance(schema, Mapping):

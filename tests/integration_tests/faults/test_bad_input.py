@@ -27,6 +27,14 @@ _BAD_SCHEMA = {
     },
 }
 
+
+def _nested_tool(levels: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(levels):
+        schema = {"type": "object", "properties": {"x": schema}}
+    return {"name": "deep", "description": "A deep tool.", "parameters": schema}
+
+
 BAD_CALLS: dict[str, Callable[[ChatGigaChat], Any]] = {
     "empty message list": lambda llm: llm.invoke([]),
     "unsupported content block": lambda llm: llm.invoke(
@@ -43,15 +51,42 @@ BAD_CALLS: dict[str, Callable[[ChatGigaChat], Any]] = {
     "zero max_tokens": lambda llm: llm.invoke("hi", max_tokens=0),
     "fractional max_tokens": lambda llm: llm.invoke("hi", max_tokens=2.5),
     "unknown invoke kwarg": lambda llm: llm.invoke("hi", temprature=0.5),
+    # issue 24 items 4 and 5: typed errors at bind time or in the call plan, nothing sent
+    "tool schema 250 levels deep": lambda llm: llm.bind_tools([_nested_tool(250)]).invoke("hi"),
+    "structured output 250 levels deep": lambda llm: llm.with_structured_output(
+        {**_nested_tool(250)["parameters"], "title": "Deep", "description": "d"},
+        method="json_schema",
+    ).invoke("hi"),
+    "tool parameters a string": lambda llm: llm.bind_tools(
+        [{"name": "f", "description": "d", "parameters": "oops"}]
+    ).invoke("hi"),
+    "stop=5": lambda llm: llm.invoke("hi", stop=5),
+    "stop list with a number": lambda llm: llm.invoke("hi", stop=["ok", 5]),
+    "stop=5 in stream": lambda llm: list(llm.stream("hi", stop=5)),
+    "stop list with a number in stream": lambda llm: list(llm.stream("hi", stop=[None])),
+    "temperature string": lambda llm: llm.invoke("hi", temperature="hot"),
+    "session_id number": lambda llm: llm.invoke("hi", session_id=42),
+    "session_id number in stream": lambda llm: list(llm.stream("hi", session_id=42)),
 }
 
 
 @pytest.mark.parametrize("call", BAD_CALLS.values(), ids=list(BAD_CALLS))
 def test_bad_input_is_rejected_before_any_request(emu: Any, call: Callable[..., Any]) -> None:
     llm = chat_model(emu)
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(GigaChatInvalidInputError) as caught:
         call(llm)
     assert str(caught.value).strip()
+    assert chat_entries(emu) == []
+
+
+@pytest.mark.parametrize("stop", [5, ["ok", 5]], ids=["int", "list-with-int"])
+async def test_bad_stop_in_async_calls_is_rejected_before_any_request(emu: Any, stop: Any) -> None:
+    llm = chat_model(emu)
+    with pytest.raises(GigaChatInvalidInputError, match="stop"):
+        await llm.ainvoke("hi", stop=stop)
+    with pytest.raises(GigaChatInvalidInputError, match="stop"):
+        async for _ in llm.astream("hi", stop=stop):
+            pass
     assert chat_entries(emu) == []
 
 
@@ -170,3 +205,41 @@ async def test_malformed_stream_is_a_typed_error(
     else:
         assert isinstance(error, GigaChatStreamInterruptedError)
         assert error.partial_text == "".join(parts) == "Hello"
+
+
+# --- issue 24 item 8: partial_text is exactly what the caller received -------------------------
+
+_MARKUP_TEXT = "To show a picture use <img src=... in the answer, then describe it in words please."
+
+
+async def _received(
+    llm: ChatGigaChat, asynchronous: bool, **kwargs: Any
+) -> tuple[str, BaseException | None]:
+    parts: list[str] = []
+    try:
+        if asynchronous:
+            async for chunk in llm.astream("hi", **kwargs):
+                parts.append(chunk.text)
+        else:
+            for chunk in llm.stream("hi", **kwargs):
+                parts.append(chunk.text)
+    except Exception as error:
+        return "".join(parts), error
+    return "".join(parts), None
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+@pytest.mark.parametrize("cut_after", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("stop", [None, ["describe it"]], ids=["no-stop", "stop"])
+async def test_partial_text_after_a_cut_is_what_was_delivered(
+    emu: Any, asynchronous: bool, cut_after: int, stop: list[str] | None
+) -> None:
+    """The image-markup filter holds back ``<img``; the stop filter holds a possible sequence."""
+    emu.script.reply_text(_MARKUP_TEXT, cut_after=cut_after)
+
+    received, error = await _received(chat_model(emu, max_retries=0), asynchronous, stop=stop)
+
+    assert isinstance(error, GigaChatStreamInterruptedError)
+    assert error.partial_text == received
+    assert error.received_chars == len(received)
+    assert _MARKUP_TEXT.startswith(received)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from langchain_gigachat_ext.chat.request import MODEL_DEFAULTS, plan_call
 from langchain_gigachat_ext.chat.stop import StopSequenceFilter, cut_at_stop, cut_content_at_stop
 from langchain_gigachat_ext.chat.v1.payload import (
     GREEDY_TEMPERATURE,
@@ -177,3 +178,52 @@ def test_stop_filter_feed_items(
         else:
             joined.append(item)
     assert joined == expected
+
+
+# --- issue 24 item 4: call arguments of the wrong type fail in the call plan -------------------
+
+_DEFAULTS = dict.fromkeys(MODEL_DEFAULTS) | {"model": "GigaChat-2"}
+
+BAD_ARGUMENTS: dict[str, tuple[dict[str, Any], Any]] = {
+    "stop=5": ({}, 5),
+    "stop list with a number": ({}, ["ok", 5]),
+    "stop dict": ({}, {"a": "b"}),
+    "temperature string": ({"temperature": "hot"}, None),
+    "top_p list": ({"top_p": [0.5]}, None),
+    "repetition_penalty string": ({"repetition_penalty": "1"}, None),
+    "update_interval string": ({"update_interval": "1s"}, None),
+    "max_tokens bool": ({"max_tokens": True}, None),
+    "profanity_check string": ({"profanity_check": "yes"}, None),
+    "flags string": ({"flags": "a,b"}, None),
+    "flags with a number": ({"flags": ["a", 1]}, None),
+    "reasoning_effort list": ({"reasoning_effort": ["low"]}, None),
+    "function_ranker list": ({"function_ranker": [True]}, None),
+    "model number": ({"model": 5}, None),
+    "session_id number": ({"session_id": 42}, None),
+    "functions string": ({"functions": "get_weather"}, None),
+    "builtin_tools string": ({"builtin_tools": "web_search"}, None),
+}
+
+
+@pytest.mark.parametrize(("kwargs", "stop"), BAD_ARGUMENTS.values(), ids=list(BAD_ARGUMENTS))
+def test_call_argument_of_the_wrong_type_fails_in_the_call_plan(
+    kwargs: dict[str, Any], stop: Any
+) -> None:
+    with pytest.raises(GigaChatInvalidInputError):
+        plan_call(kwargs, defaults=_DEFAULTS, api_version="v1", stop=stop)
+
+
+@pytest.mark.parametrize(
+    ("stop", "model_stop", "expected"),
+    [
+        (None, None, ()),
+        ("END", None, ("END",)),  # one string is one sequence, not its characters
+        (["a", "b"], None, ("a", "b")),
+        (("a",), None, ("a",)),
+        (None, ["model"], ("model",)),
+        (["call"], ["model"], ("call",)),
+    ],
+)
+def test_stop_sequences_in_the_call_plan(stop: Any, model_stop: Any, expected: Any) -> None:
+    call = plan_call({}, defaults={**_DEFAULTS, "stop": model_stop}, api_version="v1", stop=stop)
+    assert call.stop == expected

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import v1 as pydantic_v1
 from typing_extensions import TypedDict
 
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 from langchain_gigachat_ext.tools.functions import (
     GigaChatFunction,
     GigaChatSchemaWarning,
@@ -381,11 +382,13 @@ def test_to_payload_is_a_deep_copy() -> None:
 
 
 BAD_TOOLS = [
-    pytest.param(42, TypeError, "unsupported tool", id="number"),
-    pytest.param({"description": "x"}, ValueError, "needs a 'name'", id="dict-without-name"),
+    pytest.param(42, GigaChatInvalidInputError, "unsupported tool", id="number"),
+    pytest.param(
+        {"description": "x"}, GigaChatInvalidInputError, "needs a 'name'", id="dict-without-name"
+    ),
     pytest.param(
         {"name": "f", "parameters": {"type": "object"}, "few_shot_examples": "oops"},
-        TypeError,
+        GigaChatInvalidInputError,
         "few_shot_examples must be a list",
         id="few-shot-not-a-list",
     ),
