@@ -49,4 +49,4 @@ bench: $(STAMP) ## Benchmarks against the emulator (installs comparison packages
 	$(PY) benchmarks/run.py
 
 clean: ## Remove the virtualenvs and caches
-	rm -rf $(VENV) .venv-bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench .venv-lowest .pytest_cache .mypy_cache .ruff_cache

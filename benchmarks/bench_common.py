@@ -52,12 +52,15 @@ class Endpoint:
 
 
 @contextmanager
-def emulator(*, latency: float = 0.0, chunk_delay: float = 0.0) -> Iterator[Endpoint]:
+def emulator(
+    *, latency: float = 0.0, chunk_delay: float = 0.0, extra: tuple[str, ...] = ()
+) -> Iterator[Endpoint]:
     """Run the emulator in a child process for the duration of the block.
 
     Args:
         latency: Seconds from a request's arrival to its answer (the first chunk of a stream).
         chunk_delay: Seconds between the chunks of a stream.
+        extra: More command-line options (``--max-concurrent 3``, ``--request-log PATH``).
 
     Yields:
         The endpoint, parsed from the emulator's first stdout line.
@@ -65,6 +68,7 @@ def emulator(*, latency: float = 0.0, chunk_delay: float = 0.0) -> Iterator[Endp
     command = [sys.executable, "-m", "langchain_gigachat_ext.emulator", "--host", "127.0.0.1"]
     command += ["--port", "0", "--credentials", CREDENTIALS]
     command += ["--latency", str(latency), "--chunk-delay", str(chunk_delay)]
+    command += list(extra)
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )

@@ -24,9 +24,9 @@ ROOT = HERE.parent
 BENCH_VENV = ROOT / ".venv-bench"
 BENCH_PYTHON = BENCH_VENV / "bin" / "python"
 RESULTS = HERE / "results"
-REQUIREMENTS = ("-e", f"{ROOT}[emulator]", "langchain-gigachat==0.5.1")
+REQUIREMENTS = ("-e", f"{ROOT}[emulator,redis]", "langchain-gigachat==0.5.1")
 PROBE = (
-    "import importlib.metadata as m, langchain_gigachat_ext, langchain_gigachat; "
+    "import importlib.metadata as m, langchain_gigachat_ext, langchain_gigachat, redis; "
     "assert m.version('langchain-gigachat') == '0.5.1'"
 )
 VERSIONS = ("langchain-gigachat-ext", "gigachat", "langchain-gigachat", "langchain-core", "httpx")
@@ -79,6 +79,7 @@ def measure(quick: bool) -> int:
     import chat_rows
     import embed_rows
     import local_rows
+    import quota_rows
     import report
     from bench_common import Row, emulator
 
@@ -104,6 +105,9 @@ def measure(quick: bool) -> int:
     with emulator(latency=embed_rows.LATENCY) as slow:
         run("embed_documents", lambda: [embed_rows.embeddings_row(slow, quick=quick)])
     run("import time", lambda: [local_rows.import_row(quick=quick)])
+    run("quota: one process", lambda: [quota_rows.one_process_row()])
+    run("quota: four processes through Redis", lambda: [quota_rows.four_processes_row()])
+    run("quota: embeddings", lambda: [quota_rows.embeddings_row()])
     context = _context(quick, time.perf_counter() - started)
     report.write(rows, context, RESULTS)
     print()

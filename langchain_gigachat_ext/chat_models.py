@@ -3,32 +3,38 @@
 The data path reads in one pass: LangChain messages → ``chat.request`` (``plan_call`` checks the
 arguments and plans the tools; ``build_request`` normalises the messages and builds the v1 or v2
 body) → ``client.transport`` (auth, retries, the SDK) → the dialect's result builder, or
-``chat.streaming`` for streams → ``AIMessage``. Public methods are defined on the class and
-delegate to ``tools.binding``, ``tools.structured``, ``chat.tokens`` and ``files``.
+``chat.streaming`` for streams → ``AIMessage``, each answer checked by ``chat.attempts`` (tool
+calls and structured answers validated against the caller's schema, re-asked when they fail).
+Public methods are defined on the class and delegate to ``tools.binding``,
+``tools.structured``, ``chat.tokens`` and ``files``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables.config import var_child_runnable_config
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
-from langchain_gigachat_ext import files
+from langchain_gigachat_ext import catalogue, files
 from langchain_gigachat_ext._catalog import MAX_FILE_BYTES
 from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
+from langchain_gigachat_ext.attachments.layout import move_tool_attachments
+from langchain_gigachat_ext.attachments.media import DEFAULT_MAX_CONVERTED_PIXELS
 from langchain_gigachat_ext.attachments.output import with_generated_images
-from langchain_gigachat_ext.attachments.resolved import ResolvedAttachments
+from langchain_gigachat_ext.attachments.resolved import LimitCheck, ResolvedAttachments
 from langchain_gigachat_ext.attachments.sources import scan_attachments
 from langchain_gigachat_ext.attachments.uploads import AttachmentUploader
 from langchain_gigachat_ext.chat import tokens
+from langchain_gigachat_ext.chat.attempts import DEFAULT_MAX_REPAIRS, AttemptPlanner
+from langchain_gigachat_ext.chat.normalise import normalise
 from langchain_gigachat_ext.chat.request import (
     MODEL_DEFAULTS,
     CallPlan,
@@ -37,14 +43,16 @@ from langchain_gigachat_ext.chat.request import (
     plan_call,
 )
 from langchain_gigachat_ext.chat.stop import cut_content_at_stop
-from langchain_gigachat_ext.chat.streaming import StreamAssembler
+from langchain_gigachat_ext.chat.streaming import StreamAssembler, TextTail
 from langchain_gigachat_ext.chat.tokens import TokenCache
 from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS, session_id_for_thread
 from langchain_gigachat_ext.client.config import GigaChatConnection, env_bool, env_str
+from langchain_gigachat_ext.client.limiter import CallStats
 from langchain_gigachat_ext.client.local import Lazy
-from langchain_gigachat_ext.client.sdk import UploadedFile
+from langchain_gigachat_ext.client.sdk import Image, Model, Models, TokensCount, UploadedFile
+from langchain_gigachat_ext.compat import api_version_from, call_api_version, check_v2_options
 from langchain_gigachat_ext.errors import GigaChatStreamInterruptedError
-from langchain_gigachat_ext.files import FileInput, Purpose
+from langchain_gigachat_ext.files import FileInput, FileList, Purpose
 from langchain_gigachat_ext.profiles import model_profile
 from langchain_gigachat_ext.tools.binding import ToolPlan, tool_bindings
 
@@ -168,6 +176,16 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
     answer. ``v2``: ``/api/v2/chat/completions`` with content parts, several function calls per
     answer, built-in tools (``bind_tools(["web_search"])``), native ``json_schema`` and ``regex``
     structured output and ``top_logprobs``."""
+    use_api_v2: bool | None = None
+    """langchain-gigachat's switch: ``True`` is ``api_version="v2"``, ``False`` is ``"v1"``
+    (env ``GIGACHAT_USE_API_V2`` when neither is given). Per call: ``llm.bind(use_api_v2=True)``.
+    ``use_api_v2`` and ``api_version`` that disagree are an error."""
+    parallel_tool_calls: bool | None = None
+    """Accepted from langchain-gigachat 0.5.2a1 on the v2 API, where ``True`` is what happens
+    anyway (several function calls per answer); ``False`` and any value on v1 are refused."""
+    reasoning_max_tokens: int | None = None
+    """Accepted from langchain-gigachat 0.5.2a1 only as None: the API documents no reasoning
+    budget, so a value is refused (use ``reasoning_effort``)."""
     top_logprobs: int | None = Field(default=None, ge=1, strict=True)
     """v2 only: report this many alternatives per output token in
     ``response_metadata["logprobs"]``."""
@@ -185,6 +203,12 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
     disables the cache."""
     convert_unsupported_images: bool = True
     """Convert images the API rejects (webp, gif, ...) to PNG; needs the ``images`` extra."""
+    max_converted_image_pixels: int = Field(default=DEFAULT_MAX_CONVERTED_PIXELS, gt=0)
+    """Largest image (width × height) decoded to convert it to PNG. Decoding costs memory and
+    CPU by the canvas, not the file (a 125 KB GIF can declare 13000×13000 px: 4 s, 700 MB), so
+    the size is read from the header first and a larger image is refused with
+    ``GigaChatInvalidInputError`` before anything is sent. Images sent as they are (JPEG, PNG,
+    TIFF, BMP) are never decoded."""
     allow_local_attachment_paths: bool = False
     """Let ``file://`` URLs and ``path`` blocks in messages read local files. Off by default:
     message content may come from end users."""
@@ -192,10 +216,28 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
     """Let attachment URLs (and their redirects) point to loopback, private, link-local and other
     non-public addresses. Off by default: a URL in an end user's message would otherwise make
     the server fetch internal hosts (SSRF). Turn on only for URLs from a trusted source."""
+    max_repair_requests: int = Field(default=DEFAULT_MAX_REPAIRS, ge=0)
+    """Extra requests one call may make when a tool call or structured answer does not validate
+    against the caller's schema (the model is re-asked with the error; see ``chat.attempts``).
+    0 never re-asks: such answers come back as ``invalid_tool_calls`` at once."""
 
     # Per-process state: copies and pickles start empty and build their own (client/local.py).
     _token_cache: Lazy[TokenCache] = PrivateAttr(default_factory=Lazy)
     _uploader: Lazy[AttachmentUploader] = PrivateAttr(default_factory=Lazy)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _use_api_v2(cls, values: Any) -> Any:
+        return api_version_from(values)
+
+    @model_validator(mode="after")
+    def _v2_options(self) -> ChatGigaChat:
+        check_v2_options(
+            api_version=self.api_version,
+            parallel_tool_calls=self.parallel_tool_calls,
+            reasoning_max_tokens=self.reasoning_max_tokens,
+        )
+        return self
 
     # --- LangChain hooks -----------------------------------------------------------------------
     @property
@@ -240,6 +282,21 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         return profile
 
     # --- tools and structured output (tools.binding, tools.structured) -------------------------
+    def bind_functions(
+        self, functions: Sequence[Any], function_call: Any = None, **kwargs: Any
+    ) -> Any:
+        """langchain-gigachat's legacy binding: :meth:`bind_tools` with ``function_call``.
+
+        Args:
+            functions: Functions in any form ``bind_tools`` takes.
+            function_call: ``None``, ``"auto"``, ``"none"``, a function name or
+                ``{"name": ...}``; it becomes the ``tool_choice``.
+            **kwargs: Further call arguments to bind.
+        """
+        if isinstance(function_call, dict) and "name" in function_call:
+            function_call = function_call["name"]
+        return self.bind_tools(functions, tool_choice=function_call, **kwargs)
+
     def bind_tools(
         self,
         tools: Sequence[Any],
@@ -320,6 +377,36 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         """Tokens of a whole request: every message as sent, plus the tool schemas."""
         return tokens.count_request(messages, tools, self._count_tokens)
 
+    def tokens_count(self, input_: list[str], model: str | None = None) -> list[TokensCount]:
+        """``/tokens/count`` per text (``tokens``, ``characters``), as langchain-gigachat's.
+
+        Args:
+            input_: The texts.
+            model: The tokenizer's model (default: this model's).
+        """
+        return tokens.tokens_count(self.transport, input_, model or self.model)
+
+    async def atokens_count(self, input_: list[str], model: str | None = None) -> list[TokensCount]:
+        """Async :meth:`tokens_count`."""
+        return await tokens.atokens_count(self.transport, input_, model or self.model)
+
+    # --- models listing (catalogue) ------------------------------------------------------------
+    def get_models(self) -> Models:
+        """The models this account may call (``.data``: ``id_``, ``owned_by``)."""
+        return catalogue.get_models(self.transport)
+
+    async def aget_models(self) -> Models:
+        """Async :meth:`get_models`."""
+        return await catalogue.aget_models(self.transport)
+
+    def get_model(self, model: str) -> Model:
+        """One model's card; raises ``GigaChatNotFoundError`` for an unknown id."""
+        return catalogue.get_model(self.transport, model)
+
+    async def aget_model(self, model: str) -> Model:
+        """Async :meth:`get_model`."""
+        return await catalogue.aget_model(self.transport, model)
+
     def _count_tokens(self, texts: Sequence[str]) -> list[int]:
         transport = self.transport if self.use_api_for_tokens else None
         return tokens.count_texts(
@@ -335,10 +422,12 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
                 self._attachment_fetcher(),
                 cache_size=self.attachment_cache_size,
                 convert_images=self.convert_unsupported_images,
+                max_pixels=self.max_converted_image_pixels,
             )
         )
         uploader.upload = self.auto_upload_attachments
         uploader.convert_images = self.convert_unsupported_images
+        uploader.max_pixels = self.max_converted_image_pixels
         return uploader
 
     def _attachment_fetcher(self) -> AttachmentFetcher:
@@ -354,13 +443,34 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         sources = scan_attachments(messages)
         if not sources:
             return ResolvedAttachments()
-        return self.attachment_uploader.resolve(sources, self.transport)
+        check = self._attachment_limits(messages)
+        return self.attachment_uploader.resolve(sources, self.transport, check)
 
     async def _aresolve_attachments(self, messages: list[BaseMessage]) -> ResolvedAttachments:
         sources = scan_attachments(messages)
         if not sources:
             return ResolvedAttachments()
-        return await self.attachment_uploader.aresolve(sources, self.transport)
+        check = self._attachment_limits(messages)
+        return await self.attachment_uploader.aresolve(sources, self.transport, check)
+
+    def _attachment_limits(self, messages: list[BaseMessage]) -> LimitCheck:
+        """The request's attachment limits, checked on the planned files before any upload.
+
+        The messages are laid out as ``build_request`` lays them out (normalised, files split
+        per message), with placeholder ids for the files still to upload.
+        """
+        files_as_ids = self.api_version == "v2"
+
+        def check(planned: ResolvedAttachments) -> None:
+            turns = normalise(
+                move_tool_attachments(messages),
+                convert_block=planned.converter(),
+                files_as_ids=files_as_ids,
+                warn=False,  # build_request normalises again, and warns, after the uploads
+            )
+            planned.arrange(cast("list[dict[str, Any]]", turns))
+
+        return check
 
     def delete_uploaded_files(self) -> list[str]:
         """Delete every file this model uploaded for message attachments.
@@ -378,15 +488,16 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
     def upload_file(
         self,
         file: FileInput,
+        purpose: Purpose = "general",
         *,
         filename: str | None = None,
         mime_type: str | None = None,
-        purpose: Purpose = "general",
     ) -> UploadedFile:
         """Upload a file (format checked, unsupported images converted) and return its card.
 
         Args:
-            file: Bytes, a path, or a binary file object.
+            file: Bytes, a path, a binary file object, or the SDK's tuple
+                ``(filename, content)`` / ``(filename, content, mime_type)``.
             filename: Name to send (default: the path's name).
             mime_type: Content type (default: detected from content, then name).
             purpose: ``general`` (chat attachments) or ``assistant``.
@@ -406,10 +517,10 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
     async def aupload_file(
         self,
         file: FileInput,
+        purpose: Purpose = "general",
         *,
         filename: str | None = None,
         mime_type: str | None = None,
-        purpose: Purpose = "general",
     ) -> UploadedFile:
         """Async :meth:`upload_file` (file reading and conversion run in a thread)."""
         return await files.aupload_file(
@@ -421,11 +532,11 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
             purpose=purpose,
         )
 
-    def list_files(self) -> list[UploadedFile]:
+    def list_files(self) -> FileList:
         """Every file of the account."""
         return files.list_files(self.transport)
 
-    async def alist_files(self) -> list[UploadedFile]:
+    async def alist_files(self) -> FileList:
         """Async :meth:`list_files`."""
         return await files.alist_files(self.transport)
 
@@ -445,6 +556,14 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         """Async :meth:`download_file`."""
         return await files.adownload_file(self.transport, file_id)
 
+    def get_file_content(self, file_id: str) -> Image:
+        """A file's content as the SDK's ``Image`` (base64 ``content``), as langchain-gigachat."""
+        return files.get_file_content(self.transport, file_id)
+
+    async def aget_file_content(self, file_id: str) -> Image:
+        """Async :meth:`get_file_content`."""
+        return await files.aget_file_content(self.transport, file_id)
+
     def delete_file(self, file_id: str) -> bool:
         """Delete a file; returns the server's ``deleted`` flag."""
         return files.delete_file(self.transport, self.attachment_uploader, file_id)
@@ -461,12 +580,18 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call = self._plan(kwargs)
+        call = self._plan(kwargs, stop)
         attachments = self._resolve_attachments(messages)
-        request = self._request(messages, call, kwargs, run_manager, attachments)
-        dialect = request.dialect
-        answer = self.transport.call(dialect.chat_op(request.payload, request.headers))
-        return self._finish(dialect.chat_result(answer, request.plan.restore), stop, request.plan)
+        attempts = self._attempts(messages, call, kwargs, run_manager, attachments)
+        request: ChatRequest | None = attempts.request
+        stats = CallStats()
+        while request is not None:
+            op = request.dialect.chat_op(request.payload, request.headers)
+            answer = self.transport.call(op, stats)
+            built = request.dialect.chat_result(answer, attempts.restore)
+            result = _with_quota(self._finish(built, call.stop, request.plan), stats)
+            request = attempts.review(result.generations[0].message)
+        return self._final(result, attempts)
 
     async def _agenerate(
         self,
@@ -475,12 +600,18 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call = self._plan(kwargs)
+        call = self._plan(kwargs, stop)
         attachments = await self._aresolve_attachments(messages)
-        request = self._request(messages, call, kwargs, run_manager, attachments)
-        dialect = request.dialect
-        answer = await self.transport.acall(dialect.achat_op(request.payload, request.headers))
-        return self._finish(dialect.chat_result(answer, request.plan.restore), stop, request.plan)
+        attempts = self._attempts(messages, call, kwargs, run_manager, attachments)
+        request: ChatRequest | None = attempts.request
+        stats = CallStats()
+        while request is not None:
+            op = request.dialect.achat_op(request.payload, request.headers)
+            answer = await self.transport.acall(op, stats)
+            built = request.dialect.chat_result(answer, attempts.restore)
+            result = _with_quota(self._finish(built, call.stop, request.plan), stats)
+            request = attempts.review(result.generations[0].message)
+        return self._final(result, attempts)
 
     def _stream(
         self,
@@ -489,20 +620,28 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        call = self._plan(kwargs)
+        call = self._plan(kwargs, stop)
         attachments = self._resolve_attachments(messages)
-        request = self._request(messages, call, kwargs, run_manager, attachments)
-        assembler = self._assembler(request, stop)
-        op = request.dialect.stream_op(request.payload, request.headers)
-        try:
-            for raw in self.transport.stream(op):
-                for chunk in assembler.feed(raw):
-                    if run_manager is not None:
-                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
-        except GigaChatStreamInterruptedError as error:
-            assembler.fill(error)
-            raise
+        attempts = self._attempts(messages, call, kwargs, run_manager, attachments)
+        request: ChatRequest | None = attempts.request
+        delivered = TextTail()  # what the caller received, across the call's attempts
+        while request is not None:
+            assembler = self._assembler(request, call.stop, attempts, delivered)
+            op = request.dialect.stream_op(request.payload, request.headers)
+            try:
+                for raw in self.transport.stream(op):
+                    for chunk in assembler.feed(raw):
+                        if run_manager is not None:
+                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+            except GigaChatStreamInterruptedError as error:
+                assembler.fill(error)
+                raise
+            request = attempts.review(assembler.answer())
+        for chunk in assembler.release(attempts.final_chunk):
+            if run_manager is not None:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
     async def _astream(
         self,
@@ -511,58 +650,97 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        call = self._plan(kwargs)
+        call = self._plan(kwargs, stop)
         attachments = await self._aresolve_attachments(messages)
-        request = self._request(messages, call, kwargs, run_manager, attachments)
-        assembler = self._assembler(request, stop)
-        op = request.dialect.astream_op(request.payload, request.headers)
-        try:
-            async for raw in self.transport.astream(op):
-                for chunk in assembler.feed(raw):
-                    if run_manager is not None:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
-        except GigaChatStreamInterruptedError as error:
-            assembler.fill(error)
-            raise
+        attempts = self._attempts(messages, call, kwargs, run_manager, attachments)
+        request: ChatRequest | None = attempts.request
+        delivered = TextTail()  # what the caller received, across the call's attempts
+        while request is not None:
+            assembler = self._assembler(request, call.stop, attempts, delivered)
+            op = request.dialect.astream_op(request.payload, request.headers)
+            try:
+                async for raw in self.transport.astream(op):
+                    for chunk in assembler.feed(raw):
+                        if run_manager is not None:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+            except GigaChatStreamInterruptedError as error:
+                assembler.fill(error)
+                raise
+            request = attempts.review(assembler.answer())
+        for chunk in assembler.release(attempts.final_chunk):
+            if run_manager is not None:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
-    def _plan(self, kwargs: dict[str, Any]) -> CallPlan:
+    def _plan(self, kwargs: dict[str, Any], stop: Any) -> CallPlan:
         """Check the call's arguments: runs before anything (uploads too) is sent."""
-        defaults = {key: getattr(self, key) for key in MODEL_DEFAULTS}
-        return plan_call(kwargs, defaults=defaults, api_version=self.api_version)
+        defaults = {key: getattr(self, key) for key in (*MODEL_DEFAULTS, "stop")}
+        api_version = call_api_version(kwargs, self.api_version)
+        return plan_call(kwargs, defaults=defaults, api_version=api_version, stop=stop)
 
-    def _request(
+    def _attempts(
         self,
         messages: list[BaseMessage],
         call: CallPlan,
         kwargs: dict[str, Any],
         run_manager: RunManager | None,
         attachments: ResolvedAttachments,
-    ) -> ChatRequest:
+    ) -> AttemptPlanner:
+        """The planner of this call's requests: the first, and re-asks (``chat.attempts``)."""
         session = kwargs.get("session_id") or self.session_id
         if session is None and self.auto_session_id:
             thread_id = _thread_id(run_manager)
             if thread_id is not None:
                 session = session_id_for_thread(thread_id)
         headers = {"X-Session-ID": session} if session else {}
-        return build_request(messages, call, headers=headers, attachments=attachments)
 
-    def _finish(self, result: ChatResult, stop: list[str] | None, plan: ToolPlan) -> ChatResult:
+        def build(conversation: list[BaseMessage], planned: CallPlan) -> ChatRequest:
+            return build_request(conversation, planned, headers=headers, attachments=attachments)
+
+        return AttemptPlanner(messages, call, build, max_repairs=self.max_repair_requests)
+
+    @staticmethod
+    def _final(result: ChatResult, attempts: AttemptPlanner) -> ChatResult:
         generation = result.generations[0]
         message = generation.message
-        content, hit = cut_content_at_stop(message.content, stop or self.stop)
+        if isinstance(message, AIMessage):
+            generation.message = attempts.final_message(message)
+        return result
+
+    def _finish(self, result: ChatResult, stop: Sequence[str], plan: ToolPlan) -> ChatResult:
+        generation = result.generations[0]
+        message = generation.message
+        content, hit = cut_content_at_stop(message.content, stop)
         if hit:
             message.content = content
             message.response_metadata["finish_reason"] = "stop"
         generation.message = with_generated_images(plan.finish_message(message))
         return result
 
-    def _assembler(self, request: ChatRequest, stop: list[str] | None) -> StreamAssembler:
+    def _assembler(
+        self,
+        request: ChatRequest,
+        stop: Sequence[str],
+        attempts: AttemptPlanner,
+        delivered: TextTail,
+    ) -> StreamAssembler:
         make_converter = request.dialect.chunk_converter
-        convert = (
-            make_converter(request.plan.restore, self.stream_usage) if make_converter else None
+        convert = make_converter(attempts.restore, self.stream_usage) if make_converter else None
+        return StreamAssembler(
+            stop,
+            request.plan,
+            self.stream_usage,
+            convert,
+            attempts.restore,
+            delivered=delivered,
         )
-        return StreamAssembler(stop or self.stop, request.plan, self.stream_usage, convert)
+
+
+def _with_quota(result: ChatResult, stats: CallStats) -> ChatResult:
+    """``response_metadata["quota"]``: the call's wait for quota slots and absorbed 429s."""
+    result.generations[0].message.response_metadata["quota"] = stats.as_metadata()
+    return result
 
 
 def _thread_id(run_manager: RunManager | None) -> str | None:

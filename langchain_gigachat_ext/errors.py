@@ -33,8 +33,10 @@ __all__ = [
     "GigaChatAuthenticationError",
     "GigaChatBadRequestError",
     "GigaChatCertificateError",
+    "GigaChatConfigurationError",
     "GigaChatConnectionError",
     "GigaChatContextOverflowError",
+    "GigaChatDeadlineError",
     "GigaChatError",
     "GigaChatHTTPClientError",
     "GigaChatInvalidInputError",
@@ -51,6 +53,9 @@ __all__ = [
     "GigaChatUnsafeURLError",
 ]
 
+RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
+"""5xx statuses worth retrying (the SDK's defaults, PROTOCOL §9)."""
+
 CA_HINT = (
     "GigaChat's TLS certificate is issued by the Russian Trusted Root CA, which is not in "
     "certifi's bundle. Download the root certificate (https://www.gosuslugi.ru/crt) and point "
@@ -65,8 +70,22 @@ class GigaChatError(ModelError):
     """``X-Request-Id`` of the failed request, when the server sent one."""
 
 
-class _ResponseError(GigaChatError):
-    """Shared text for errors built from an HTTP error response."""
+class GigaChatAPIError(GigaChatError, sdk.ResponseError):
+    """The API answered with an error status: the base of every HTTP status error.
+
+    As ``openai.APIStatusError`` is for OpenAI, ``except GigaChatAPIError`` catches every
+    status (400, 401, 403, 404, 413, 422, 429, 5xx and any other); the subclasses say which.
+    Each is also the SDK's exception for its status (``gigachat.exceptions.RateLimitError``
+    ...) and langchain-core's class for it (``ModelRateLimitError`` ...). This base is not
+    core's ``ModelAPIError``, which core reads as a retryable 5xx: a 400 or a 401 is not
+    retryable, and only :class:`GigaChatServerError` is a ``ModelAPIError``. Raised as such for
+    a status no subclass names (e.g. 402 Payment Required).
+
+    Attributes: ``status_code``, ``url``, ``content`` (the raw body), ``headers``,
+    ``server_message`` (the body's ``message``) and ``request_id``.
+    """
+
+    is_retryable = False
 
     hint: str = ""
     """What the user can do about it."""
@@ -78,12 +97,21 @@ class _ResponseError(GigaChatError):
         content: bytes | None,
         headers: httpx.Headers | None,
     ) -> None:
+        """Create the error from the failed response.
+
+        Args:
+            url: The request URL.
+            status_code: The HTTP status.
+            content: The response body.
+            headers: The response headers (``x-request-id`` is kept).
+        """
         # The SDK's ResponseError.__init__ stores url/status_code/content/headers.
         sdk.ResponseError.__init__(self, url, status_code, content, headers)  # type: ignore[arg-type]
         self.request_id = headers.get("x-request-id") if headers is not None else None
         self.server_message = _server_message(content)
 
     def __str__(self) -> str:
+        """Status, the server's message, the request id and what to do (never credentials)."""
         parts = [f"GigaChat API returned {self.status_code}"]  # type: ignore[attr-defined]
         if self.server_message:
             parts.append(f": {self.server_message}")
@@ -106,14 +134,14 @@ def _server_message(content: bytes | None) -> str:
     return json.dumps(body, ensure_ascii=False)[:300]
 
 
-class GigaChatBadRequestError(_ResponseError, sdk.BadRequestError, ModelInvalidRequestError):
+class GigaChatBadRequestError(GigaChatAPIError, sdk.BadRequestError, ModelInvalidRequestError):
     """HTTP 400: the request body was rejected."""
 
     hint = "Check the request payload."
 
 
 class GigaChatAuthenticationError(
-    _ResponseError, sdk.AuthenticationError, ModelAuthenticationError
+    GigaChatAPIError, sdk.AuthenticationError, ModelAuthenticationError
 ):
     """HTTP 401: credentials or token rejected."""
 
@@ -123,20 +151,20 @@ class GigaChatAuthenticationError(
     )
 
 
-class GigaChatPermissionError(_ResponseError, sdk.ForbiddenError, ModelPermissionDeniedError):
+class GigaChatPermissionError(GigaChatAPIError, sdk.ForbiddenError, ModelPermissionDeniedError):
     """HTTP 403: the account may not do this (e.g. ``/balance`` without a prepaid package)."""
 
     hint = "The account or scope lacks access to this resource."
 
 
-class GigaChatNotFoundError(_ResponseError, sdk.NotFoundError, ModelNotFoundError):
+class GigaChatNotFoundError(GigaChatAPIError, sdk.NotFoundError, ModelNotFoundError):
     """HTTP 404: unknown model, file or function."""
 
     hint = "Check the model name (list them with get_models()) or the file id."
 
 
 class GigaChatRequestTooLargeError(
-    _ResponseError, sdk.RequestEntityTooLargeError, ModelInvalidRequestError
+    GigaChatAPIError, sdk.RequestEntityTooLargeError, ModelInvalidRequestError
 ):
     """HTTP 413: the request is too large."""
 
@@ -144,7 +172,7 @@ class GigaChatRequestTooLargeError(
 
 
 class GigaChatUnprocessableEntityError(
-    _ResponseError, sdk.UnprocessableEntityError, ModelInvalidRequestError
+    GigaChatAPIError, sdk.UnprocessableEntityError, ModelInvalidRequestError
 ):
     """HTTP 422: the API rejected a parameter or the message history."""
 
@@ -157,22 +185,33 @@ class GigaChatContextOverflowError(GigaChatUnprocessableEntityError, ContextOver
     hint = "Shorten the history or attachments, or use a model with a larger context."
 
 
-class GigaChatRateLimitError(_ResponseError, sdk.RateLimitError, ModelRateLimitError):
+class GigaChatRateLimitError(GigaChatAPIError, sdk.RateLimitError, ModelRateLimitError):
     """HTTP 429: rate limited. ``retry_after`` holds the server's ``Retry-After`` seconds."""
+
+    is_retryable = True
 
     hint = "Slow down or raise max_retries; Retry-After is honoured automatically."
 
 
-class GigaChatServerError(_ResponseError, sdk.ServerError, ModelAPIError):
-    """HTTP 5xx: a server-side failure."""
+class GigaChatServerError(GigaChatAPIError, sdk.ServerError, ModelAPIError):
+    """HTTP 5xx: a server-side failure (langchain-core's ``ModelAPIError``).
+
+    ``is_retryable`` is True for 500, 502, 503 and 504, the statuses that are retried (the
+    SDK's defaults, PROTOCOL §9); another 5xx (501 Not Implemented, ...) is not.
+    """
 
     hint = "A transient server failure; it is retried up to max_retries."
 
-
-class GigaChatAPIError(_ResponseError, sdk.ResponseError, ModelAPIError):
-    """Any other non-200 status (e.g. 402 Payment Required)."""
-
-    is_retryable = False
+    def __init__(
+        self,
+        url: httpx.URL | str,
+        status_code: int,
+        content: bytes | None,
+        headers: httpx.Headers | None,
+    ) -> None:
+        """Create the error; ``is_retryable`` follows the status."""
+        super().__init__(url, status_code, content, headers)
+        self.is_retryable = status_code in RETRYABLE_SERVER_STATUSES
 
 
 class GigaChatConnectionError(ModelConnectionError, GigaChatError):
@@ -187,6 +226,25 @@ class GigaChatCertificateError(GigaChatConnectionError):
 
 class GigaChatTimeoutError(ModelTimeoutError, GigaChatError):
     """The request did not complete within the configured timeout."""
+
+
+class GigaChatDeadlineError(GigaChatTimeoutError):
+    """The call's whole-call budget (``call_timeout``, or a stream's ``stream_timeout``) ran out.
+
+    Waiting for a quota slot, retries, ``Retry-After`` waits and the reads themselves all come
+    out of that one budget; the call is not retried once it is spent.
+    """
+
+    is_retryable = False
+
+
+class GigaChatConfigurationError(GigaChatError, ValueError):
+    """The model's configuration cannot work (e.g. an mTLS key that its password does not open).
+
+    Raised at once, before any request, and never retried; the message names the file or field.
+    """
+
+    is_retryable = False
 
 
 class GigaChatStreamInterruptedError(ModelAPIError, GigaChatError):
@@ -299,7 +357,7 @@ class GigaChatUnsafeURLError(GigaChatInvalidInputError):
         """The refused host."""
 
 
-_BY_STATUS: dict[int, type[_ResponseError]] = {
+_BY_STATUS: dict[int, type[GigaChatAPIError]] = {
     400: GigaChatBadRequestError,
     401: GigaChatAuthenticationError,
     403: GigaChatPermissionError,
@@ -315,7 +373,7 @@ _CONTEXT_OVERFLOW_MARKERS = ("context", "too many tokens", "maximum length", "ma
 def from_sdk_error(error: sdk.ResponseError) -> GigaChatError:
     """Translate an SDK ``ResponseError`` into the matching typed error."""
     status = error.status_code
-    cls: type[_ResponseError] = (
+    cls: type[GigaChatAPIError] = (
         GigaChatServerError if status >= 500 else _BY_STATUS.get(status, GigaChatAPIError)
     )
     converted = cls(error.url, status, error.content, error.headers)

@@ -10,7 +10,10 @@ replicas share it), keyed by client and conversation id.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -136,8 +139,13 @@ def create_app(
         conversation = str(payload.get("conversation_id") or uuid.uuid4().hex)
         # Only the newest user message is taken from the client: history is server-side state.
         config = {"configurable": {"thread_id": f"{client_id}:{conversation}"}}
-        stream = _stream(holder["graph"], text, config, settings.model_name)
-        headers = {"X-Conversation-Id": conversation, "Cache-Control": "no-cache"}
+        frames = _stream(holder["graph"], text, config, settings.model_name)
+        stream = _until_hangup(request, frames)
+        headers = {
+            "X-Conversation-Id": conversation,
+            "Cache-Control": "no-cache",
+            "X-Proxy-Worker": str(os.getpid()),
+        }
         return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 
     async def history(request: Request) -> Response:
@@ -168,10 +176,11 @@ async def _stream(
 ) -> AsyncIterator[str]:
     chunk_id = f"chatcmpl-{uuid.uuid4().hex}"
     yield sse_chunk(chunk_id, model_name, {"role": "assistant", "content": ""})
+    messages = graph.astream(
+        {"messages": [{"role": "user", "content": text}]}, config, stream_mode="messages"
+    )
     try:
-        async for message, metadata in graph.astream(
-            {"messages": [{"role": "user", "content": text}]}, config, stream_mode="messages"
-        ):
+        async for message, metadata in messages:
             if (
                 metadata.get("langgraph_node") == "model"
                 and isinstance(message, AIMessageChunk)
@@ -182,4 +191,49 @@ async def _stream(
     except Exception as error:  # the status line is already sent: report in-band, then end
         body = {"error": {"message": f"{type(error).__name__}: {error}", "code": 502}}
         yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+    finally:
+        await messages.aclose()  # a client that hung up closes the model's stream at once
     yield "data: [DONE]\n\n"
+
+
+async def _until_hangup(request: Request, frames: AsyncIterator[str]) -> AsyncIterator[str]:
+    """``frames`` until the client hangs up; then the upstream GigaChat stream closes at once.
+
+    The frames are produced in a task of their own, and a second task waits for the client's
+    ``http.disconnect``: when it comes, the producer is cancelled, which closes the model's
+    stream (its connection and its quota slot) without waiting for the next frame to fail.
+    """
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def produce() -> None:
+        # The loop body never waits, so a cancellation always lands inside the graph's stream
+        # (LangGraph then cancels the model call at once); `aclosing` covers the rest.
+        async with contextlib.aclosing(frames):
+            async for frame in frames:
+                queue.put_nowait(frame)
+            queue.put_nowait(None)
+
+    async def hangup() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    producer = asyncio.ensure_future(produce())
+    watcher = asyncio.ensure_future(hangup())
+    try:
+        while True:
+            taken = asyncio.ensure_future(queue.get())
+            await asyncio.wait({taken, watcher, producer}, return_when=asyncio.FIRST_COMPLETED)
+            if not taken.done():
+                taken.cancel()
+                if watcher.done() or producer.done():
+                    break
+                continue
+            frame = taken.result()
+            if frame is None:
+                break
+            yield frame
+    finally:
+        for task in (watcher, producer):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -81,6 +81,53 @@ def build_settings(environ: dict[str, str] | None = None) -> ProxySettings:
     )
 
 
+def app_from_environment() -> Any:
+    """The app of one worker process (``uvicorn --factory``), configured by the environment.
+
+    Every worker builds its own ``ChatGigaChat`` from the ``GIGACHAT_*`` variables; with
+    ``GIGACHAT_SHARED_LIMITER_URL`` set (a Redis URL) all workers share the account's quota of
+    requests in flight, so a burst on several workers waits for slots instead of failing with 429.
+    """
+    from langchain_gigachat_ext import ChatGigaChat
+
+    dsn = os.environ.get("PROXY_POSTGRES_DSN")
+    checkpointer = (
+        postgres_checkpointer(dsn)
+        if dsn
+        else sqlite_checkpointer(Path(os.environ["PROXY_SQLITE_PATH"]))
+    )
+    return create_app(build_settings(), lambda: ChatGigaChat(streaming=True), checkpointer)
+
+
+def serve_workers(port: int, workers: int, sqlite: Path, backend: dict[str, Any]) -> None:
+    """Serve with ``workers`` processes on one port (uvicorn's own worker manager).
+
+    Args:
+        port: TCP port on 127.0.0.1.
+        workers: Worker processes.
+        sqlite: The SQLite file of the conversations (unless ``PROXY_POSTGRES_DSN`` is set).
+        backend: Connection settings the workers inherit as ``GIGACHAT_*`` variables (the
+            embedded emulator's, when no credentials are set).
+    """
+    for name, value in backend.items():
+        if value is not None and f"GIGACHAT_{name.upper()}" not in os.environ:
+            os.environ[f"GIGACHAT_{name.upper()}"] = str(value)
+    os.environ.setdefault("PROXY_SQLITE_PATH", str(sqlite))
+    if not os.environ.get("GIGACHAT_SHARED_LIMITER_URL"):
+        print(
+            "[proxy] GIGACHAT_SHARED_LIMITER_URL не задан: каждый процесс считает квоту "
+            "запросов сам (задайте redis://..., pip install 'langchain-gigachat-ext[redis]')"
+        )
+    uvicorn.run(
+        "cookbook.backend_proxy.main:app_from_environment",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
 class ProxyServer:
     """The proxy served by uvicorn in a background thread on 127.0.0.1 (a free port by default)."""
 
@@ -147,10 +194,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--demo", action="store_true", help="запустить, поговорить через client.py и выйти"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="процессов-обработчиков (квота аккаунта общая через GIGACHAT_SHARED_LIMITER_URL)",
+    )
     args = parser.parse_args(argv)
     settings = build_settings()
     dsn = os.environ.get("PROXY_POSTGRES_DSN")
-    with tempfile.TemporaryDirectory(prefix="gigachat-proxy-") as tmp, gigachat_backend():
+    with (
+        tempfile.TemporaryDirectory(prefix="gigachat-proxy-") as tmp,
+        gigachat_backend() as backend,
+    ):
         try:
             if dsn:
                 checkpointer = postgres_checkpointer(dsn)
@@ -159,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
                 path = args.sqlite or Path(tmp) / "conversations.sqlite"
                 checkpointer = sqlite_checkpointer(path)
                 print(f"[proxy] состояние диалогов: SQLite {path}")
+            if args.workers > 1 and not args.demo:
+                path = args.sqlite or Path(tmp) / "conversations.sqlite"
+                serve_workers(args.port, args.workers, path, backend.client_kwargs)
+                return 0
             app = create_app(settings, lambda: chat_model(streaming=True), checkpointer)
             if not args.demo:
                 uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import BaseMessage
 
 from langchain_gigachat_ext.chat.v1.messages import to_gigachat_messages
+from langchain_gigachat_ext.client.sdk import TokensCount
 from langchain_gigachat_ext.client.sdk import tools as sdk_tools
 
 if TYPE_CHECKING:
@@ -103,3 +104,31 @@ def count_request(
             json.dumps(function.to_payload(), ensure_ascii=False) for function in tool_set.functions
         )
     return sum(count(texts)) + MESSAGE_OVERHEAD_TOKENS * len(converted)
+
+
+def tokens_count(transport: Transport, texts: Sequence[str], model: str) -> list[TokensCount]:
+    """``/tokens/count`` answers as they come (``tokens`` and ``characters`` per text), uncached.
+
+    Args:
+        transport: The model's transport.
+        texts: The texts to count.
+        model: The model whose tokenizer counts.
+    """
+    return transport.call(
+        lambda http, token: sdk_tools.tokens_count_sync(
+            http, input_=list(texts), model=model, access_token=token
+        )
+    )
+
+
+async def atokens_count(
+    transport: Transport, texts: Sequence[str], model: str
+) -> list[TokensCount]:
+    """Async :func:`tokens_count`."""
+
+    async def op(http: Any, token: str | None) -> list[TokensCount]:
+        return await sdk_tools.tokens_count_async(
+            http, input_=list(texts), model=model, access_token=token
+        )
+
+    return await transport.acall(op)

@@ -18,7 +18,7 @@ import httpx
 from langchain_gigachat_ext.chat.sse import SseEvent, aiter_events, iter_events
 from langchain_gigachat_ext.client.sdk import EVENT_STREAM, ChatCompletion, build_response
 from langchain_gigachat_ext.client.sdk import build_headers as sdk_headers
-from langchain_gigachat_ext.errors import GigaChatMalformedResponseError
+from langchain_gigachat_ext.errors import GigaChatInvalidInputError, GigaChatMalformedResponseError
 
 ID_HEADERS = ("x-request-id", "x-session-id", "x-client-id")
 """Response headers kept with every answer (PROTOCOL §3.3)."""
@@ -27,9 +27,31 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 
+def encode_body(payload: Mapping[str, Any], *, stream: bool) -> bytes:
+    """The JSON body of one chat call, encoded before anything is sent.
+
+    Raises:
+        GigaChatInvalidInputError: The text holds a character UTF-8 cannot carry (a lone
+            surrogate, legal in JSON input) — before the token request.
+    """
+    body = dict(payload)
+    if stream:
+        body["stream"] = True
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
+        at = max(0, exc.start - 20)
+        msg = (
+            f"The request holds text that cannot be sent as UTF-8 ({exc.reason} near "
+            f"{text[at : exc.end + 20]!r}). Remove lone surrogates such as '\\ud800'."
+        )
+        raise GigaChatInvalidInputError(msg) from None
+
+
 def chat_request(
     url: httpx.URL | str,
-    payload: Mapping[str, Any],
+    content: bytes,
     token: str | None,
     extra_headers: Mapping[str, str],
     *,
@@ -39,7 +61,7 @@ def chat_request(
 
     Args:
         url: Absolute, or relative to the client's ``base_url``.
-        payload: The body (``stream`` is added here for a stream).
+        content: The body from :func:`encode_body` (with ``stream`` for a stream).
         token: The access token, None when the client authenticates otherwise.
         extra_headers: The call's own headers (``X-Session-ID``).
         stream: Whether an SSE answer is asked for.
@@ -47,12 +69,9 @@ def chat_request(
     headers = sdk_headers(token)
     headers.update(extra_headers)
     headers["Content-Type"] = "application/json"
-    body = dict(payload)
     if stream:
         headers["Accept"] = EVENT_STREAM
         headers["Cache-Control"] = "no-store"
-        body["stream"] = True
-    content = json.dumps(body, ensure_ascii=False).encode()
     return {"method": "POST", "url": url, "content": content, "headers": headers}
 
 
@@ -105,9 +124,10 @@ def call_op(
     headers: Mapping[str, str],
 ) -> Callable[[httpx.Client, str | None], T]:
     """A sync one-shot chat call for :meth:`Transport.call`."""
+    content = encode_body(payload, stream=False)
 
     def op(http: httpx.Client, token: str | None) -> T:
-        request = chat_request(url_of(http.base_url), payload, token, headers, stream=False)
+        request = chat_request(url_of(http.base_url), content, token, headers, stream=False)
         return parse(http.request(**request))
 
     return op
@@ -120,9 +140,10 @@ def acall_op(
     headers: Mapping[str, str],
 ) -> Callable[[httpx.AsyncClient, str | None], Awaitable[T]]:
     """An async one-shot chat call for :meth:`Transport.acall`."""
+    content = encode_body(payload, stream=False)
 
     async def op(http: httpx.AsyncClient, token: str | None) -> T:
-        request = chat_request(url_of(http.base_url), payload, token, headers, stream=False)
+        request = chat_request(url_of(http.base_url), content, token, headers, stream=False)
         return parse(await http.request(**request))
 
     return op
@@ -138,9 +159,10 @@ def stream_op(
 
     ``parser`` is made once per stream from the response's ``x-*`` ids.
     """
+    content = encode_body(payload, stream=True)
 
     def op(http: httpx.Client, token: str | None) -> Iterator[T]:
-        request = chat_request(url_of(http.base_url), payload, token, headers, stream=True)
+        request = chat_request(url_of(http.base_url), content, token, headers, stream=True)
         with http.stream(**request) as response:
             if response.status_code != httpx.codes.OK:
                 response.read()
@@ -163,9 +185,10 @@ def astream_op(
     headers: Mapping[str, str],
 ) -> Callable[[httpx.AsyncClient, str | None], AsyncIterator[T]]:
     """An async streaming chat call for :meth:`Transport.astream`."""
+    content = encode_body(payload, stream=True)
 
     async def op(http: httpx.AsyncClient, token: str | None) -> AsyncIterator[T]:
-        request = chat_request(url_of(http.base_url), payload, token, headers, stream=True)
+        request = chat_request(url_of(http.base_url), content, token, headers, stream=True)
         async with http.stream(**request) as response:
             if response.status_code != httpx.codes.OK:
                 await response.aread()

@@ -8,6 +8,14 @@ built, to ``user_client.send(request, stream=True)``. The user's proxies, mounts
 TLS, auth and event hooks apply to the API and the OAuth requests alike, and no request code has
 to know whose client it runs on. An ``httpx.AsyncClient`` belongs to the event loop that first
 used it: :func:`_claim_loop` makes every other loop fail with a typed error before sending.
+
+Async clients are kept one per event loop (:class:`LoopClients`) and closed when their loop
+shuts down: an ``httpx.AsyncClient`` and its sockets belong to the loop that opened them, and a
+model used from many ``asyncio.run`` calls (a script per request, Celery tasks, notebooks) would
+otherwise keep each finished loop's client, socket and the loop itself. Each client is paired
+with a tiny async generator started on its loop; ``loop.shutdown_asyncgens()`` (called by
+``asyncio.run`` and ``asyncio.Runner``) closes it, and its ``finally`` closes the client on its
+own loop. A loop closed without that step is found closed on the next use and dropped then.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import asyncio
 import ssl
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +32,8 @@ from typing import Any
 
 import httpx
 
-from langchain_gigachat_ext.errors import GigaChatHTTPClientError
+from langchain_gigachat_ext.client.deadline import AsyncDeadlineTransport, DeadlineTransport
+from langchain_gigachat_ext.errors import GigaChatConfigurationError, GigaChatHTTPClientError
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,10 @@ class HttpSettings:
         """A new sync client: the user's behind a relay, else one built from these settings."""
         user = self.user_client
         if user is None:
-            return httpx.Client(**self.client_kwargs())
-        return httpx.Client(**self._relay_kwargs(user), transport=_Relay(user))
+            kwargs = self.client_kwargs()
+            inner = httpx.HTTPTransport(verify=kwargs["verify"], limits=self._limits())
+            return httpx.Client(**kwargs, transport=DeadlineTransport(inner))
+        return httpx.Client(**self._relay_kwargs(user), transport=DeadlineTransport(_Relay(user)))
 
     def async_client(self) -> httpx.AsyncClient:
         """A new async client for the running event loop (see :meth:`sync_client`).
@@ -64,9 +75,13 @@ class HttpSettings:
         """
         user = self.user_async_client
         if user is None:
-            return httpx.AsyncClient(**self.client_kwargs())
+            kwargs = self.client_kwargs()
+            inner = httpx.AsyncHTTPTransport(verify=kwargs["verify"], limits=self._limits())
+            return httpx.AsyncClient(**kwargs, transport=AsyncDeadlineTransport(inner))
         _claim_loop(user)
-        return httpx.AsyncClient(**self._relay_kwargs(user), transport=_AsyncRelay(user))
+        return httpx.AsyncClient(
+            **self._relay_kwargs(user), transport=AsyncDeadlineTransport(_AsyncRelay(user))
+        )
 
     def timeouts(self) -> httpx.Timeout:
         """The model's timeouts (they apply to a user's client too: each request carries them)."""
@@ -83,6 +98,11 @@ class HttpSettings:
             # Idle connections kept alive stay at httpx's default (20), as in the SDK.
             kwargs["limits"] = httpx.Limits(max_connections=self.max_connections)
         return kwargs
+
+    def _limits(self) -> httpx.Limits:
+        if self.max_connections is None:
+            return httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        return httpx.Limits(max_connections=self.max_connections)
 
     def _relay_kwargs(self, user: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
         # The user's default headers, query parameters and cookies are merged into each request
@@ -117,7 +137,19 @@ class HttpSettings:
             context = httpx.create_ssl_context(verify=verify)
         if self.cert is not None:
             cert_file, key_file, password = self.cert
-            context.load_cert_chain(cert_file, key_file, password)
+            try:
+                context.load_cert_chain(cert_file, key_file, password)
+            except (ssl.SSLError, OSError) as exc:
+                # A wrong key password, a missing file or a key that does not match: a
+                # configuration error, never a connection failure worth retrying.
+                files = ", ".join(repr(name) for name in (cert_file, key_file) if name)
+                reason = exc.strerror or exc.reason if isinstance(exc, ssl.SSLError) else exc
+                msg = (
+                    f"The mTLS certificate/key ({files}) cannot be loaded: {reason}. Check "
+                    "cert_file, key_file and key_file_password (GIGACHAT_CERT_FILE, "
+                    "GIGACHAT_KEY_FILE, GIGACHAT_KEY_FILE_PASSWORD)."
+                )
+                raise GigaChatConfigurationError(msg) from None
         return context
 
 
@@ -226,3 +258,79 @@ def _claim_loop(client: httpx.AsyncClient) -> None:
             "the model then keeps one client of its own per event loop."
         )
         raise GigaChatHTTPClientError(msg)
+
+
+# --- one async client per event loop ---------------------------------------------------------
+class LoopClients:
+    """The async clients of one transport, one per running event loop."""
+
+    def __init__(self, build: Callable[[], httpx.AsyncClient]) -> None:
+        """Create the holder; ``build()`` makes a new client for the running loop."""
+        self._build = build
+        self._lock = threading.Lock()
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._closers: dict[asyncio.AbstractEventLoop, AsyncIterator[None]] = {}
+
+    def count(self) -> int:
+        """How many loops' clients are held."""
+        with self._lock:
+            return len(self._clients)
+
+    def current(self) -> httpx.AsyncClient:
+        """The running loop's client, made on first use."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._clients.get(loop)
+            if client is not None and not client.is_closed:
+                return client
+            for dead in [other for other in self._clients if other.is_closed()]:
+                self._clients.pop(dead, None)
+                self._closers.pop(dead, None)
+        client = self._build()
+        closer = _close_at_shutdown(client, lambda: self._forget(loop, client))
+        _start(closer)
+        with self._lock:
+            self._clients[loop] = client
+            self._closers[loop] = closer
+        return client
+
+    async def aclose_current(self) -> None:
+        """Close the running loop's client now."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._clients.pop(loop, None)
+            closer = self._closers.pop(loop, None)
+        if closer is not None:
+            await closer.aclose()  # type: ignore[attr-defined]
+        elif client is not None:
+            await client.aclose()
+
+    def _forget(self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> None:
+        with self._lock:
+            if self._clients.get(loop) is client:
+                del self._clients[loop]
+                self._closers.pop(loop, None)
+
+
+async def _close_at_shutdown(
+    client: httpx.AsyncClient, forget: Callable[[], None]
+) -> AsyncIterator[None]:
+    """Suspended for the loop's life; closed by ``loop.shutdown_asyncgens()``."""
+    try:
+        yield
+    finally:
+        forget()
+        await client.aclose()
+
+
+def _start(closer: AsyncIterator[None]) -> None:
+    """Run ``closer`` to its ``yield``, registering it with the running loop's async generators.
+
+    The first step of an async generator is what hands it to the loop's first-iteration hook
+    (``sys.set_asyncgen_hooks``); it yields at once, so one ``send`` completes the step.
+    """
+    step = closer.__anext__()
+    try:
+        step.send(None)  # type: ignore[attr-defined]
+    except StopIteration:
+        return

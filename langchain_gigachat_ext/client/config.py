@@ -9,77 +9,24 @@ per-process state that each copy builds again on first use.
 
 from __future__ import annotations
 
-import os
 import ssl
 import threading
 import warnings
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
-from typing_extensions import Self
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from langchain_gigachat_ext.client.auth import AuthSettings
 from langchain_gigachat_ext.client.clients import HttpSettings
+from langchain_gigachat_ext.client.config_env import env_bool, env_number, env_secret, env_str
+from langchain_gigachat_ext.client.limiter import Limiter
+from langchain_gigachat_ext.client.limits_config import CallLimits, scope_is_explicit
 from langchain_gigachat_ext.client.local import Lazy
-from langchain_gigachat_ext.client.retry import RetryPolicy
+from langchain_gigachat_ext.client.retry import RETRY_STATUSES, RetryPolicy
 from langchain_gigachat_ext.client.sdk import settings as sdk_settings
 from langchain_gigachat_ext.client.transport import Transport
 from langchain_gigachat_ext.errors import GigaChatPickleError
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-def env_str(name: str, default: str | None = None) -> Callable[[], Any]:
-    """Default factory: the environment variable, else ``default``."""
-
-    def factory() -> str | None:
-        value = os.environ.get(name)
-        return value if value not in (None, "") else default
-
-    return factory
-
-
-def env_secret(name: str) -> Callable[[], Any]:
-    """Default factory: the environment variable as ``SecretStr``, else None."""
-
-    def factory() -> SecretStr | None:
-        value = os.environ.get(name)
-        return SecretStr(value) if value else None
-
-    return factory
-
-
-def env_bool(name: str, default: bool | None) -> Callable[[], Any]:
-    """Default factory: a boolean environment variable (1/0, true/false, yes/no, on/off)."""
-
-    def factory() -> bool | None:
-        raw = os.environ.get(name)
-        if raw is None or raw.strip() == "":
-            return default
-        value = raw.strip().lower()
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        msg = f"{name}={raw!r} is not a boolean (use true/false)."
-        raise ValueError(msg)
-
-    return factory
-
-
-def env_number(name: str, default: float | None, cast: type = float) -> Callable[[], Any]:
-    """Default factory: a numeric environment variable."""
-
-    def factory() -> float | None:
-        raw = os.environ.get(name)
-        if raw is None or raw.strip() == "":
-            return default
-        return cast(raw)  # type: ignore[no-any-return]
-
-    return factory
 
 
 class InsecureTLSWarning(UserWarning):
@@ -101,7 +48,7 @@ _LIVE_FIELDS = ("http_client", "http_async_client", "ssl_context")
 """Fields holding live objects: deep copies share them, pickling refuses them."""
 
 
-class GigaChatConnection(BaseModel):
+class GigaChatConnection(CallLimits):
     """Fields and client construction shared by :class:`ChatGigaChat` and the embeddings.
 
     Copies: ``copy.deepcopy`` and ``pickle`` keep every field and start without the original's
@@ -220,6 +167,10 @@ class GigaChatConnection(BaseModel):
     stays off, so there is exactly one retry layer. Env ``GIGACHAT_MAX_RETRIES``."""
     retry_backoff_factor: float = Field(default=0.5, ge=0)
     """First backoff in seconds, doubled per attempt, with jitter; 429 ``Retry-After`` wins."""
+    retry_on_status_codes: tuple[int, ...] | None = None
+    """HTTP statuses that are retried; None means ``(429, 500, 502, 503, 504)`` (the SDK's and
+    ``langchain-gigachat``'s default), ``()`` retries no status (connection failures still
+    are, up to ``max_retries``)."""
     max_connections: int | None = Field(default=None, gt=0)
     """Connection-pool size per client (default: httpx's, 100, as the SDK uses; httpcore's pool
     bookkeeping grows with the pool, so a bigger pool is slower under high concurrency)."""
@@ -269,6 +220,7 @@ class GigaChatConnection(BaseModel):
             "password": "GIGACHAT_PASSWORD",
             "access_token": "GIGACHAT_ACCESS_TOKEN",
             "key_file_password": "GIGACHAT_KEY_FILE_PASSWORD",
+            "shared_limiter_url": "GIGACHAT_SHARED_LIMITER_URL",
         }
 
     def _verify_setting(self) -> bool | str | ssl.SSLContext:
@@ -306,8 +258,31 @@ class GigaChatConnection(BaseModel):
             access_token=self.access_token,
             refresh_margin_s=self.token_refresh_margin,
         )
-        retry = RetryPolicy(max_retries=self.max_retries, backoff_factor=self.retry_backoff_factor)
-        return Transport(http, auth, retry)
+        statuses = self.retry_on_status_codes
+        retry = RetryPolicy(
+            max_retries=self.max_retries,
+            backoff_factor=self.retry_backoff_factor,
+            statuses=RETRY_STATUSES if statuses is None else frozenset(statuses),
+        )
+        return Transport(
+            http, auth, retry, limiter=self._account_limiter(), budgets=self._budgets()
+        )
+
+    def _account_limiter(self) -> Limiter:
+        # The account: OAuth credentials on their scope; otherwise the user or the token, whose
+        # scope is known only when given explicitly.
+        secret: str | None
+        scope: str | None
+        if self.credentials is not None:
+            secret, scope = self.credentials.get_secret_value(), self.scope
+        else:
+            if self.user is not None:
+                password = self.password.get_secret_value() if self.password else ""
+                secret = f"{self.user}:{password}"
+            else:
+                secret = self.access_token.get_secret_value() if self.access_token else None
+            scope = self.scope if scope_is_explicit(self.model_fields_set) else None
+        return self._limiter(secret=secret, scope=scope, base_url=self.base_url)
 
     @property
     def transport(self) -> Transport:

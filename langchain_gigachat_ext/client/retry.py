@@ -10,11 +10,10 @@ import random
 from dataclasses import dataclass
 
 from langchain_gigachat_ext.errors import (
+    GigaChatAPIError,
     GigaChatCertificateError,
     GigaChatConnectionError,
     GigaChatError,
-    GigaChatRateLimitError,
-    GigaChatServerError,
     retry_after_seconds,
 )
 
@@ -32,10 +31,12 @@ class RetryPolicy:
     """First backoff in seconds; doubles on each attempt."""
     max_delay: float = 30.0
     """Upper bound of any single wait, including a server's ``Retry-After``."""
+    statuses: frozenset[int] = RETRY_STATUSES
+    """HTTP statuses retried (``retry_on_status_codes`` on the model)."""
 
     def delay(self, error: GigaChatError, attempt: int) -> float | None:
         """Seconds to wait before retry number ``attempt + 1``, or None to give up."""
-        if attempt >= self.max_retries or not is_retryable(error):
+        if attempt >= self.max_retries or not is_retryable(error, self.statuses):
             return None
         retry_after = retry_after_seconds(error)
         if retry_after is not None and retry_after > 0:
@@ -45,16 +46,14 @@ class RetryPolicy:
         return min(base / 2 + random.uniform(0, base / 2), self.max_delay)  # noqa: S311
 
 
-def is_retryable(error: GigaChatError) -> bool:
-    """Rate limits, 500/502/503/504 and connection failures; never timeouts or TLS failures.
+def is_retryable(error: GigaChatError, statuses: frozenset[int] = RETRY_STATUSES) -> bool:
+    """Statuses in ``statuses`` (429, 500, 502, 503, 504 by default) and connection failures.
 
-    A read timeout is not retried: the server may still be working, and retrying would multiply
-    the caller's wait beyond the configured ``timeout``.
+    Never timeouts or TLS failures: a read timeout is not retried, because the server may still
+    be working, and retrying would multiply the caller's wait beyond the configured ``timeout``.
     """
-    if isinstance(error, GigaChatRateLimitError):
-        return True
-    if isinstance(error, GigaChatServerError):
-        return error.status_code in RETRY_STATUSES
+    if isinstance(error, GigaChatAPIError):
+        return error.status_code in statuses
     return isinstance(error, GigaChatConnectionError) and not isinstance(
         error, GigaChatCertificateError
     )

@@ -1,79 +1,80 @@
-"""Every API call runs here: with a valid token, one replay after a 401, and retries.
+"""Every API call runs here: a token, a quota slot, one replay after a 401, retries, a budget.
 
 The SDK's client objects bind their ``httpx.AsyncClient`` to the first event loop that used
 them (a second ``asyncio.run`` then fails with "Event loop is closed", peers.md row 4). This
 transport keeps one sync client and one async client *per running event loop* (built by
-:mod:`~langchain_gigachat_ext.client.clients`), shares one
+:mod:`~langchain_gigachat_ext.client.clients`; a loop's client is closed when the loop shuts
+down, see :class:`~langchain_gigachat_ext.client.clients.LoopClients`), shares one
 :class:`~langchain_gigachat_ext.client.auth.TokenManager` between them, and runs request
 functions (the SDK's ``gigachat.api.*`` and our wires) on them, so the wire format, headers and
-error mapping stay the SDK's. Retries are ours alone
-(see :mod:`~langchain_gigachat_ext.client.retry`).
+error mapping stay the SDK's. Each request holds a slot of the account's
+:class:`~langchain_gigachat_ext.client.limiter.Limiter` (a stream for its whole life) and runs
+under the call's :class:`~langchain_gigachat_ext.client.deadline.Deadline`. Retries are ours
+alone (see :mod:`~langchain_gigachat_ext.client.retry`); a 429 the limiter can learn from is
+absorbed: the request queues again without spending a retry.
+
+Errors leave as this package's typed errors, raised outside the handler of the raw error (so
+``__context__`` holds nothing), with the raw cause's request stripped of credentials.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import ssl
 import time
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import httpx
-import pydantic
 
 from langchain_gigachat_ext.client.auth import AuthSettings, Token, TokenManager
-from langchain_gigachat_ext.client.clients import HttpSettings
+from langchain_gigachat_ext.client.clients import HttpSettings, LoopClients
+from langchain_gigachat_ext.client.deadline import Budgets, Deadline, applied
+from langchain_gigachat_ext.client.errors import scrubbed, translate_error
+from langchain_gigachat_ext.client.limiter import CallStats, Limiter, Slot, outcome_of
+from langchain_gigachat_ext.client.quota import Outcome
 from langchain_gigachat_ext.client.retry import RetryPolicy
 from langchain_gigachat_ext.client.sdk import errors as sdk
 from langchain_gigachat_ext.errors import (
     GigaChatError,
-    GigaChatMalformedResponseError,
+    GigaChatRateLimitError,
     GigaChatStreamInterruptedError,
-    from_sdk_error,
-    from_transport_error,
+    retry_after_seconds,
 )
+
+__all__ = ["Budgets", "Transport", "translate_error"]
 
 T = TypeVar("T")
 
 SyncOp = Callable[[httpx.Client, "str | None"], T]
 AsyncOp = Callable[[httpx.AsyncClient, "str | None"], Awaitable[T]]
 
-
-def translate_error(error: BaseException, *, request_id: str | None = None) -> GigaChatError:
-    """Map any failure of a call to this package's typed errors."""
-    if isinstance(error, GigaChatError):
-        return error
-    if isinstance(error, sdk.ResponseError):
-        return from_sdk_error(error)
-    if isinstance(error, (httpx.HTTPError, ssl.SSLError, OSError)):
-        return from_transport_error(error)
-    if isinstance(error, (pydantic.ValidationError, json.JSONDecodeError, KeyError, TypeError)):
-        return GigaChatMalformedResponseError(
-            f"GigaChat sent a response that does not follow the protocol: {_short(error)}",
-            request_id=request_id,
-        )
-    raise error
+MAX_ABSORBED_429 = 16
+"""429s one call may absorb (re-queue without spending a retry) before they count as retries."""
 
 
-def _short(error: BaseException) -> str:
-    text = str(error).splitlines()
-    return text[0][:300] if text else type(error).__name__
+Next = Literal["absorb", "retry"]
 
 
 class Transport:
-    """Runs SDK request functions with a valid token, one 401 replay, and retries."""
+    """Runs SDK request functions with a token, a quota slot, one 401 replay and retries."""
 
-    def __init__(self, http: HttpSettings, auth: AuthSettings, retry: RetryPolicy) -> None:
+    def __init__(
+        self,
+        http: HttpSettings,
+        auth: AuthSettings,
+        retry: RetryPolicy,
+        *,
+        limiter: Limiter | None = None,
+        budgets: Budgets | None = None,
+    ) -> None:
         """Create the transport; no connection is opened until the first call."""
         self.http_settings = http
         self.retry = retry
+        self.limiter = limiter
+        self.budgets = budgets or Budgets()
         self.tokens = TokenManager(auth)
         self._sync: httpx.Client | None = None
-        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._loops = LoopClients(http.async_client)
 
     # --- clients -------------------------------------------------------------------------------
     def sync_http(self) -> httpx.Client:
@@ -83,13 +84,13 @@ class Transport:
         return self._sync
 
     def async_http(self) -> httpx.AsyncClient:
-        """The async client of the running event loop (one per loop)."""
-        loop = asyncio.get_running_loop()
-        client = self._async.get(loop)
-        if client is None or client.is_closed:
-            client = self.http_settings.async_client()
-            self._async[loop] = client
-        return client
+        """The async client of the running event loop (one per loop, closed with the loop)."""
+        return self._loops.current()
+
+    @property
+    def open_loops(self) -> int:
+        """Event loops whose async client this transport still holds."""
+        return self._loops.count()
 
     def close(self) -> None:
         """Close the sync client (async clients close with :meth:`aclose` or their loop)."""
@@ -98,62 +99,144 @@ class Transport:
 
     async def aclose(self) -> None:
         """Close the current loop's async client."""
-        client = self._async.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        await self._loops.aclose_current()
 
     # --- one-shot calls ------------------------------------------------------------------------
-    def call(self, op: SyncOp[T]) -> T:
-        """Run ``op(http, token)`` with auth and retries (sync)."""
-        attempt = 0
-        while True:
-            try:
-                return self._authed(op)
-            except Exception as exc:  # noqa: PERF203 - the retry loop itself
-                error = translate_error(exc)
-                delay = self.retry.delay(error, attempt)
-                if delay is None:
-                    _raise(error, exc)
-                attempt += 1
-                time.sleep(delay)
+    def call(self, op: SyncOp[T], stats: CallStats | None = None) -> T:
+        """Run ``op(http, token)`` with auth, a quota slot, retries and the call's budget."""
+        deadline = self.budgets.one_shot()
+        attempt = absorbed = 0
+        with applied(deadline):
+            while True:
+                slot = Slot(self.limiter)
+                try:
+                    return self._authed(op, slot, deadline, stats, hold=False)
+                except Exception as exc:
+                    failure: Exception = exc
+                step, wait = self._next(failure, slot, attempt, absorbed, deadline, stats)
+                if step == "absorb":
+                    absorbed += 1
+                else:
+                    attempt += 1
+                if wait > 0:
+                    time.sleep(wait)
 
-    async def acall(self, op: AsyncOp[T]) -> T:
-        """Run ``await op(http, token)`` with auth and retries (async)."""
-        attempt = 0
-        while True:
-            try:
-                return await self._aauthed(op)
-            except Exception as exc:  # noqa: PERF203 - the retry loop itself
-                error = translate_error(exc)
-                delay = self.retry.delay(error, attempt)
-                if delay is None:
-                    _raise(error, exc)
-                attempt += 1
-                await asyncio.sleep(delay)
+    async def acall(self, op: AsyncOp[T], stats: CallStats | None = None) -> T:
+        """Async :meth:`call`; a cancelled call gives its slot back at once."""
+        deadline = self.budgets.one_shot()
+        attempt = absorbed = 0
+        with applied(deadline):
+            while True:
+                slot = Slot(self.limiter)
+                try:
+                    return await self._aauthed(op, slot, deadline, stats, hold=False)
+                except Exception as exc:
+                    failure: Exception = exc
+                step, wait = self._next(failure, slot, attempt, absorbed, deadline, stats)
+                if step == "absorb":
+                    absorbed += 1
+                else:
+                    attempt += 1
+                if wait > 0:
+                    await asyncio.sleep(wait)
 
-    def _authed(self, op: SyncOp[T]) -> T:
+    def _next(  # noqa: PLR0917 - one call site per loop, all positional for brevity
+        self,
+        failure: Exception,
+        slot: Slot,
+        attempt: int,
+        absorbed: int,
+        deadline: Deadline | None,
+        stats: CallStats | None,
+    ) -> tuple[Next, float]:
+        """After a failed attempt: absorb it, retry after a wait, or raise the typed error."""
+        error = translate_error(failure)
+        if stats is not None and self.limiter is not None:
+            stats.limit = self.limiter.store.limit
+        if isinstance(error, GigaChatRateLimitError):
+            retry_after = retry_after_seconds(error)
+            if retry_after is not None and retry_after > 0:
+                left = deadline.remaining() if deadline is not None else float("inf")
+                if retry_after > min(self.retry.max_delay, left):
+                    # The server asks for a wait this call cannot afford: say so now.
+                    _fail(error, failure)
+                if self.limiter is not None:
+                    self.limiter.pause(retry_after)
+                    if slot.learnt and absorbed < MAX_ABSORBED_429:
+                        if stats is not None:
+                            stats.absorbed_429 += 1
+                        return "absorb", 0.0  # queued again: the slot waits out the pause
+            elif self.limiter is not None and slot.learnt and absorbed < MAX_ABSORBED_429:
+                # Sent beside others: the limit was just lowered, so queueing again is the cure.
+                if stats is not None:
+                    stats.absorbed_429 += 1
+                return "absorb", 0.0
+        delay = self.retry.delay(error, attempt)
+        if delay is None:
+            _fail(error, failure)
+        if deadline is not None and delay >= deadline.remaining():
+            _fail(error, failure)
+        return "retry", delay
+
+    def _authed(
+        self,
+        op: SyncOp[T],
+        slot: Slot,
+        deadline: Deadline | None,
+        stats: CallStats | None,
+        *,
+        hold: bool,
+    ) -> T:
         http = self.sync_http()
         token, fresh = self.tokens.get(http)
+        if self.limiter is not None:
+            slot.take(self.limiter.acquire(deadline, stats))
         try:
-            return op(http, _value(token))
-        except sdk.AuthenticationError as denied:
-            if not self._should_replay(token, fresh, denied):
-                raise
-            self.tokens.invalidate(token)  # type: ignore[arg-type]
-            token, _ = self.tokens.get(http)
-            return op(http, _value(token))
+            try:
+                result = op(http, _value(token))
+            except sdk.AuthenticationError as denied:
+                if not self._should_replay(token, fresh, denied):
+                    raise
+                self.tokens.invalidate(token)  # type: ignore[arg-type]
+                token, _ = self.tokens.get(http)
+                result = op(http, _value(token))
+        except BaseException as exc:
+            slot.give_back(outcome_of(exc))
+            raise
+        if not hold:
+            slot.give_back("ok")
+            _note(stats, self.limiter)
+        return result
 
-    async def _aauthed(self, op: AsyncOp[T]) -> T:
+    async def _aauthed(
+        self,
+        op: AsyncOp[T],
+        slot: Slot,
+        deadline: Deadline | None,
+        stats: CallStats | None,
+        *,
+        hold: bool,
+    ) -> T:
         http = self.async_http()
         token, fresh = await self.tokens.aget(http)
+        if self.limiter is not None:
+            slot.take(await self.limiter.aacquire(deadline, stats))
         try:
-            return await op(http, _value(token))
-        except sdk.AuthenticationError as denied:
-            if not self._should_replay(token, fresh, denied):
-                raise
-            self.tokens.invalidate(token)  # type: ignore[arg-type]
-            token, _ = await self.tokens.aget(http)
-            return await op(http, _value(token))
+            try:
+                result = await op(http, _value(token))
+            except sdk.AuthenticationError as denied:
+                if not self._should_replay(token, fresh, denied):
+                    raise
+                self.tokens.invalidate(token)  # type: ignore[arg-type]
+                token, _ = await self.tokens.aget(http)
+                result = await op(http, _value(token))
+        except BaseException as exc:
+            slot.give_back(outcome_of(exc))
+            raise
+        if not hold:
+            slot.give_back("ok")
+            _note(stats, self.limiter)
+        return result
 
     def _should_replay(
         self, token: Token | None, fresh: bool, denied: sdk.AuthenticationError
@@ -167,73 +250,100 @@ class Transport:
         return not fresh or b"expired" in (denied.content or b"").lower()
 
     # --- streams -------------------------------------------------------------------------------
-    def stream(self, op: Callable[[httpx.Client, str | None], Iterator[T]]) -> Iterator[T]:
+    def stream(
+        self,
+        op: Callable[[httpx.Client, str | None], Iterator[T]],
+        stats: CallStats | None = None,
+    ) -> Iterator[T]:
         """Iterate ``op(http, token)``; retried only until the first item is yielded.
 
-        However the iteration ends (exhausted, failed, or abandoned by the caller), the
-        underlying response is closed, so no connection is left checked out of the pool.
+        The stream holds a quota slot for its whole life. However the iteration ends
+        (exhausted, failed, or abandoned by the caller), the response is closed at once, so no
+        connection is left half-read, and the slot is given back.
         """
-        attempt = 0
+        deadline = self.budgets.stream()
+        attempt = absorbed = 0
         while True:
-            started = False
+            slot = Slot(self.limiter)
             iterator: Iterator[T] | None = None
+            started = False
+            outcome: Outcome = "other"
+            failure: Exception | None = None
             try:
-                # Opening the stream (up to its first item) is a one-shot call: same auth.
-                iterator, first = self._authed(_opened(op))
-                if first is _END:
-                    return
-                started = True
-                yield first
-                yield from iterator
-            except GeneratorExit:
-                raise
+                with applied(deadline):
+                    iterator, item = self._authed(_opened(op), slot, deadline, stats, hold=True)
+                while item is not _END:
+                    started = True
+                    yield item
+                    if deadline is not None:
+                        deadline.moved_on()  # the caller is back: the next chunk's wait starts
+                    with applied(deadline):
+                        item = next(iterator, _END)
+                outcome = "ok"
+                return  # noqa: TRY300 - the finally below must run first
             except Exception as exc:
-                error = translate_error(exc)
-                if started:
-                    _raise(_interrupted(error, exc), error)
-                delay = self.retry.delay(error, attempt)
-                if delay is None:
-                    _raise(error, exc)
-                attempt += 1
-                time.sleep(delay)
-            else:
-                return
+                failure = exc
             finally:
                 _close(iterator)
+                slot.give_back(outcome if failure is None else outcome_of(failure))
+            if failure is None:  # pragma: no cover - the loop returned above
+                return
+            if started:
+                _fail(_interrupted(translate_error(failure)), failure)
+            step, wait = self._next(failure, slot, attempt, absorbed, deadline, stats)
+            if step == "absorb":
+                absorbed += 1
+            else:
+                attempt += 1
+            if wait > 0:
+                time.sleep(wait)
 
     async def astream(
-        self, op: Callable[[httpx.AsyncClient, str | None], AsyncIterator[T]]
+        self,
+        op: Callable[[httpx.AsyncClient, str | None], AsyncIterator[T]],
+        stats: CallStats | None = None,
     ) -> AsyncIterator[T]:
-        """Async twin of :meth:`stream`; cancelling it closes the connection."""
-        attempt = 0
+        """Async twin of :meth:`stream`; cancelling it closes the connection and frees the slot."""
+        deadline = self.budgets.stream()
+        attempt = absorbed = 0
         while True:
-            started = False
+            slot = Slot(self.limiter)
             iterator: AsyncIterator[T] | None = None
+            started = False
+            outcome: Outcome = "other"
+            failure: Exception | None = None
             try:
-                started_iterator, first = await self._aauthed(_aopened(op))
-                iterator = started_iterator
-                if first is _END:
-                    return
-                started = True
-                yield first
-                async for item in started_iterator:
+                with applied(deadline):
+                    opened, item = await self._aauthed(
+                        _aopened(op), slot, deadline, stats, hold=True
+                    )
+                iterator = opened
+                while item is not _END:
+                    started = True
                     yield item
-            except (GeneratorExit, asyncio.CancelledError):
-                raise
+                    if deadline is not None:
+                        deadline.moved_on()
+                    with applied(deadline):
+                        item = await anext(opened, _END)
+                outcome = "ok"
+                return  # noqa: TRY300 - the finally below must run first
             except Exception as exc:
-                error = translate_error(exc)
-                if started:
-                    _raise(_interrupted(error, exc), error)
-                delay = self.retry.delay(error, attempt)
-                if delay is None:
-                    _raise(error, exc)
-                attempt += 1
-                await asyncio.sleep(delay)
-            else:
-                return
+                failure = exc
             finally:
                 if iterator is not None:
                     await _aclose(iterator)
+                slot.give_back(outcome if failure is None else outcome_of(failure))
+            if failure is None:  # pragma: no cover - the loop returned above
+                return
+            if started:
+                _fail(_interrupted(translate_error(failure)), failure)
+            step, wait = self._next(failure, slot, attempt, absorbed, deadline, stats)
+            if step == "absorb":
+                absorbed += 1
+            else:
+                attempt += 1
+            if wait > 0:
+                await asyncio.sleep(wait)
 
 
 _END: Any = object()
@@ -275,6 +385,11 @@ def _value(token: Token | None) -> str | None:
     return token.value if token is not None else None
 
 
+def _note(stats: CallStats | None, limiter: Limiter | None) -> None:
+    if stats is not None and limiter is not None:
+        stats.limit = limiter.store.limit
+
+
 def _close(iterator: Iterator[Any] | None) -> None:
     close = getattr(iterator, "close", None)
     if close is not None:
@@ -287,20 +402,28 @@ async def _aclose(iterator: AsyncIterator[Any]) -> None:
         await close()
 
 
-def _interrupted(error: GigaChatError, cause: BaseException) -> GigaChatStreamInterruptedError:
-    # The typed cause (timeout, broken connection, malformed chunk) becomes __cause__, chained
-    # to the raw httpx/pydantic error; chat models fill partial_text with what they delivered.
-    if error is not cause and error.__cause__ is None:
-        error.__cause__ = cause
-    return GigaChatStreamInterruptedError(
+def _interrupted(error: GigaChatError) -> GigaChatStreamInterruptedError:
+    # The typed cause (timeout, broken connection, malformed chunk) becomes __cause__; chat
+    # models fill partial_text with what they delivered.
+    interrupted = GigaChatStreamInterruptedError(
         f"The stream broke after output had been delivered ({error}); it was not retried so "
         "that no text is repeated. `partial_text` holds what was received.",
         partial_text="",
         request_id=error.request_id,
     )
+    interrupted.__cause__ = error
+    return interrupted
 
 
-def _raise(error: GigaChatError, cause: BaseException) -> NoReturn:
-    if error is cause:
-        raise error
-    raise error from cause
+def _fail(error: GigaChatError, cause: BaseException) -> NoReturn:
+    """Raise ``error`` caused by ``cause``, with no credential reachable from the chain.
+
+    Called outside the ``except`` block that caught ``cause``, so ``__context__`` stays empty.
+    """
+    inner: BaseException = error
+    if isinstance(error, GigaChatStreamInterruptedError) and error.__cause__ is not None:
+        inner = error.__cause__
+    if inner is not cause and inner.__cause__ is None:
+        inner.__cause__ = cause
+    scrubbed(error)
+    raise error

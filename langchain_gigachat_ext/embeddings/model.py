@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 import httpx
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages.ai import UsageMetadata
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from langchain_gigachat_ext._catalog import EMBEDDING_MODELS, MAX_EMBEDDING_BATCH_ITEMS
 from langchain_gigachat_ext.client.config import GigaChatConnection, env_str
@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_EMBEDDINGS_MODEL = "Embeddings"
 _UNKNOWN_MODEL_LIMIT = min(facts.max_input_tokens for facts in EMBEDDING_MODELS.values())
 """Input limit assumed for model ids missing from the catalog (the smallest known one)."""
+
+
+LC_GIGACHAT_PREFIX_QUERY = "Дано предложение, необходимо найти его парафраз \nпредложение: "
+"""langchain-gigachat's default ``prefix_query`` (its paraphrase-search instruction)."""
 
 
 class GigaChatEmbeddings(GigaChatConnection, Embeddings):
@@ -165,6 +169,12 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
     """Prefix added to queries (``embed_query``) only. None (default) takes the model's
     recommended instruction from the catalog (instruct models ``EmbeddingsGigaR`` and
     ``GigaEmbeddings-3B-2025-09``; empty for the others); ``""`` disables it."""
+    use_prefix_query: bool = False
+    """langchain-gigachat's switch: True prefixes queries with ``prefix_query`` (instead of
+    the catalog's instruction). Cannot be combined with ``query_instruction``."""
+    prefix_query: str = LC_GIGACHAT_PREFIX_QUERY
+    """langchain-gigachat's query prefix, used when ``use_prefix_query`` is True (default its
+    Russian paraphrase instruction)."""
     max_concurrency: int = Field(default=4, ge=1)
     """Requests in flight at once (a semaphore: in a thread pool for sync calls, on the event
     loop for async ones); decoding an answer does not hold a slot. Default 4: business
@@ -180,6 +190,16 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
     _usage_lock: Lazy[threading.Lock] = PrivateAttr(default_factory=Lazy)
     _total_tokens: int = PrivateAttr(default=0)
     _last_usage: UsageMetadata | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _one_query_prefix(self) -> GigaChatEmbeddings:
+        if self.use_prefix_query and self.query_instruction is not None:
+            msg = (
+                "query_instruction and use_prefix_query=True both set the query prefix: pass "
+                "query_instruction alone, or use_prefix_query=True with prefix_query."
+            )
+            raise ValueError(msg)
+        return self
 
     # --- model facts ---------------------------------------------------------------------------
     @property
@@ -202,9 +222,14 @@ class GigaChatEmbeddings(GigaChatConnection, Embeddings):
 
     @property
     def effective_query_instruction(self) -> str:
-        """The prefix ``embed_query`` adds: ``query_instruction``, else the catalog's."""
+        """The prefix ``embed_query`` adds: ``query_instruction``, then the catalog's.
+
+        With ``use_prefix_query=True``, ``prefix_query`` takes the catalog's place.
+        """
         if self.query_instruction is not None:
             return self.query_instruction
+        if self.use_prefix_query:
+            return self.prefix_query
         facts = EMBEDDING_MODELS.get(self._facts_key)
         return facts.query_instruction if facts is not None else ""
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Final
 
-from langchain_gigachat_ext.emulator.brain.core import Brain
+from langchain_gigachat_ext.emulator.brain.core import BEHAVIOURS, DEFAULT_BEHAVIOUR, Brain
 from langchain_gigachat_ext.emulator.faults import Faults
 from langchain_gigachat_ext.emulator.runner import (
     DEFAULT_CREDENTIALS,
@@ -24,6 +24,7 @@ from langchain_gigachat_ext.emulator.server.bodies import (
     MAX_UPLOAD_BYTES,
     BodyLimits,
 )
+from langchain_gigachat_ext.emulator.server.quota import ConcurrencyQuota
 from langchain_gigachat_ext.emulator.server.requestlog import RequestLog
 from langchain_gigachat_ext.emulator.server.state import EmulatorState
 
@@ -59,6 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
     add("--request-log", default=None, metavar="PATH", help="append JSON-lines request log")
     add("--max-body-bytes", type=int, default=MAX_BODY_BYTES, help="413 for longer JSON bodies")
     add("--max-upload-bytes", type=int, default=MAX_UPLOAD_BYTES, help="413 for longer uploads")
+    add(
+        "--max-concurrent",
+        type=int,
+        default=None,
+        metavar="N",
+        help="429 beyond N API requests in flight (the account's quota; default: none)",
+    )
+    add(
+        "--behaviour",
+        choices=BEHAVIOURS,
+        default=DEFAULT_BEHAVIOUR,
+        help="helpful (default) or literal: required fields only, values from the conversation",
+    )
     return parser
 
 
@@ -112,7 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     limits = BodyLimits(body_bytes=args.max_body_bytes, upload_bytes=args.max_upload_bytes)
     state = EmulatorState(
-        brain=Brain(), tokens=tokens, faults=faults, log=RequestLog(args.request_log), limits=limits
+        brain=Brain(behaviour=args.behaviour),
+        tokens=tokens,
+        faults=faults,
+        log=RequestLog(args.request_log),
+        limits=limits,
+        quota=ConcurrencyQuota(args.max_concurrent),
     )
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
@@ -122,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.write(f"GigaChat emulator listening on {origin}\n")
     out.write(f"  base_url={origin}/api/v1 auth_url={origin}{OAUTH_PATH}\n")
     out.write(f"  credentials={args.credentials} user={args.user}\n")
+    out.write(f"  behaviour={args.behaviour}\n")
     out.flush()
     uvicorn_server(state).run(sockets=[sock])
     return 0

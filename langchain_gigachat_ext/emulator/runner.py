@@ -7,17 +7,17 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Self
 
 import uvicorn
-from typing_extensions import Self
 
-from langchain_gigachat_ext.emulator.brain.core import Brain
+from langchain_gigachat_ext.emulator.brain.core import DEFAULT_BEHAVIOUR, Behaviour, Brain
 from langchain_gigachat_ext.emulator.faults import Faults
 from langchain_gigachat_ext.emulator.script import Script
 from langchain_gigachat_ext.emulator.server.app import OAUTH_PATH, build_app
 from langchain_gigachat_ext.emulator.server.auth import TokenStore, basic_key
 from langchain_gigachat_ext.emulator.server.bodies import BodyLimits
+from langchain_gigachat_ext.emulator.server.quota import ConcurrencyQuota
 from langchain_gigachat_ext.emulator.server.requestlog import RequestLog
 from langchain_gigachat_ext.emulator.server.state import EmulatorState
 
@@ -72,17 +72,34 @@ def uvicorn_server(state: EmulatorState) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def _default_brain() -> Brain:
-    return Brain()
+def _default_brain(behaviour: Behaviour = DEFAULT_BEHAVIOUR) -> Brain:
+    return Brain(behaviour=behaviour)
 
 
 class GigaChatEmulator:
     """A local, wire-faithful GigaChat v1 server.
 
+    Its deterministic model reads only what a real model receives (the function and
+    ``response_format`` JSON schemas and the conversation) and answers in one of two behaviours:
+
+    * ``"helpful"`` (default): fills every required field and the optional ones the
+      conversation speaks of, invents plausible text where the conversation gives none.
+    * ``"literal"``: the strict case, like a constrained decoder. It fills exactly the required
+      fields and omits optional ones; takes values from the conversation (numbers, quoted
+      strings, names in the user's words, dates, e-mails, URLs), otherwise typed defaults
+      (``""``, ``0``, ``false``, the first enum option, ``minItems`` items); keeps arrays
+      minimal; chooses among offered functions by how well their names and descriptions match
+      the conversation (ties by name, never by position); reads no rules from descriptions;
+      a forced ``function_call`` is called with such literal arguments. Test agents against it
+      to see whether they hold with a model that takes schemas literally.
+
     Example:
         ```python
         with GigaChatEmulator() as emu:
             client = gigachat.GigaChat(**emu.client_kwargs(), model="GigaChat")
+
+        with GigaChatEmulator(behaviour="literal") as strict:
+            ...
         ```
     """
 
@@ -99,6 +116,8 @@ class GigaChatEmulator:
         password: str = DEFAULT_PASSWORD,
         request_log_path: str | Path | None = None,
         body_limits: BodyLimits | None = None,
+        behaviour: Behaviour = DEFAULT_BEHAVIOUR,
+        max_concurrent: int | None = None,
     ) -> None:
         """Configure (but do not start) the emulator.
 
@@ -106,7 +125,7 @@ class GigaChatEmulator:
             host: Interface to listen on (loopback only).
             port: TCP port; 0 picks a free one.
             token_ttl: Lifetime of issued tokens in seconds.
-            brain: The scripted model (default: :class:`Brain`).
+            brain: The scripted model (default: a :class:`Brain` of ``behaviour``).
             faults: Fault knobs to start with.
             credentials: Authorization key the OAuth endpoint accepts.
             user: User for ``POST /token``.
@@ -114,7 +133,17 @@ class GigaChatEmulator:
             request_log_path: JSON-lines file receiving every request-log entry.
             body_limits: Request body caps (default :class:`BodyLimits`: 8 MiB of JSON, uploads
                 up to the largest documented file); a longer body gets 413.
+            behaviour: ``"helpful"`` or ``"literal"`` (see above); only without ``brain``.
+            max_concurrent: The account's quota of API requests in flight (None: no quota); a
+                request beyond it gets 429 in the API's error shape, as GigaChat answers a
+                personal account's second concurrent request (see :attr:`quota`).
+
+        Raises:
+            ValueError: If ``behaviour`` is unknown, or given together with ``brain``.
         """
+        if brain is not None and behaviour != DEFAULT_BEHAVIOUR:
+            msg = "Pass either brain or behaviour: a given brain keeps its own behaviour."
+            raise ValueError(msg)
         self.host = host
         self._requested_port = port
         self.credentials = credentials
@@ -124,15 +153,26 @@ class GigaChatEmulator:
         self.faults.token_ttl = token_ttl
         self._token_ttl = token_ttl
         self.state = EmulatorState(
-            brain=brain or _default_brain(),
+            brain=brain or _default_brain(behaviour),
             tokens=TokenStore(credentials=credentials, user=user, password=password, ttl=token_ttl),
             faults=self.faults,
             log=RequestLog(request_log_path),
             limits=body_limits or BodyLimits(),
+            quota=ConcurrencyQuota(max_concurrent),
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.port = port
+
+    @property
+    def quota(self) -> ConcurrencyQuota:
+        """Requests in flight: ``max_concurrent`` (settable), ``peak`` and ``rejected`` counts."""
+        return self.state.quota
+
+    @property
+    def behaviour(self) -> Behaviour:
+        """The brain's behaviour, ``"helpful"`` or ``"literal"``."""
+        return getattr(self.state.brain, "behaviour", DEFAULT_BEHAVIOUR)
 
     @property
     def script(self) -> Script:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 import langchain_gigachat_ext
 from langchain_gigachat_ext import __all__ as public

@@ -38,6 +38,7 @@ from langchain_gigachat_ext.client.sdk import (
     ChatMessageChunk,
     ChatToolExecution,
     ChatUsage,
+    function_call_id,
 )
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ class _Parts:
             self._add_call(part.function_call)
 
     def _add_call(self, call: ChatFunctionCall) -> None:
-        wire_id = (call.model_extra or {}).get("id")
+        wire_id = function_call_id(call)
         self.calls.append((call.name, _arguments(call, self.request_id), wire_id))
 
     def add_execution(self, execution: ChatToolExecution, state_id: str | None) -> None:

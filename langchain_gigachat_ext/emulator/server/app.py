@@ -12,6 +12,7 @@ from typing import Any, Final
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -38,6 +39,7 @@ from langchain_gigachat_ext.emulator.server.protocol import (
     dumps,
     model_card,
 )
+from langchain_gigachat_ext.emulator.server.quota_gate import QuotaMiddleware
 from langchain_gigachat_ext.emulator.server.state import EmulatorState
 
 API_PREFIXES: Final = ("/api/v1", "/v1")
@@ -229,7 +231,7 @@ def build_app(state: EmulatorState) -> Starlette:
     error_logger = logging.getLogger("uvicorn.error")
     if _CUT_FILTER not in error_logger.filters:
         error_logger.addFilter(_CUT_FILTER)
-    app = Starlette(routes=_routes(state))
+    app = Starlette(routes=_routes(state), middleware=[Middleware(QuotaMiddleware, state=state)])
     app.state.emulator = state
     app.state.started = time.time()
     return app

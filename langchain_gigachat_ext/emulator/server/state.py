@@ -11,6 +11,7 @@ from langchain_gigachat_ext.emulator.script import Script
 from langchain_gigachat_ext.emulator.server.auth import TokenStore
 from langchain_gigachat_ext.emulator.server.bodies import BodyLimits
 from langchain_gigachat_ext.emulator.server.files import FileStore
+from langchain_gigachat_ext.emulator.server.quota import ConcurrencyQuota
 from langchain_gigachat_ext.emulator.server.requestlog import RequestLog
 from langchain_gigachat_ext.emulator.server.sessions import SessionCache
 
@@ -43,6 +44,8 @@ class EmulatorState:
     """Request log."""
     limits: BodyLimits = field(default_factory=BodyLimits)
     """Request body caps (413 past them)."""
+    quota: ConcurrencyQuota = field(default_factory=ConcurrencyQuota)
+    """Requests allowed in flight (429 past them; unlimited unless configured)."""
     balance: dict[str, int] = field(default_factory=lambda: dict(INITIAL_BALANCE))
     """Remaining tokens per usage bucket."""
     calls_since_token: int = 0

@@ -108,6 +108,7 @@ class FakeApi:
 
 def connect(api: FakeApi, **params: Any) -> GigaChatEmbeddings:
     """A ``GigaChatEmbeddings`` whose transport talks to ``api`` (no sockets, no OAuth)."""
+    params.setdefault("max_concurrent", 10)  # an access token's scope is unknown (quota 1)
     embeddings = GigaChatEmbeddings(
         base_url=BASE_URL, access_token="test-token", retry_backoff_factor=0, **params
     )

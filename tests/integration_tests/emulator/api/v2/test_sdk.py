@@ -15,6 +15,7 @@ from gigachat.exceptions import LengthFinishReasonError
 from gigachat.models.chat_completions import ChatCompletionResponse, ChatMessage
 from pydantic import BaseModel
 
+from langchain_gigachat_ext.client.sdk import function_call_id
 from langchain_gigachat_ext.emulator import GigaChatEmulator
 from tests.integration_tests.emulator.conftest import SDK_MODEL
 
@@ -136,7 +137,7 @@ def test_two_calls_in_one_turn_and_both_results(client: GigaChat, separate_messa
         ("get_weather", {"city": "Moscow"}),
         ("get_exchange_rate", {"currency": "USD"}),
     ]
-    ids = [getattr(c, "id", None) for c in calls]
+    ids = [function_call_id(c) for c in calls]
     assert all(ids)
     assert len(set(ids)) == 2
     state = first.messages[0].tools_state_id
