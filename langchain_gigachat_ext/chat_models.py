@@ -12,7 +12,7 @@ Public methods are defined on the class and delegate to ``tools.binding``,
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams
@@ -23,29 +23,29 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables.config import var_child_runnable_config
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
-from langchain_gigachat_ext import catalogue, files
+from langchain_gigachat_ext import files, models
 from langchain_gigachat_ext._catalog import MAX_FILE_BYTES
 from langchain_gigachat_ext.attachments.fetch import AttachmentFetcher
-from langchain_gigachat_ext.attachments.layout import move_tool_attachments
 from langchain_gigachat_ext.attachments.media import DEFAULT_MAX_CONVERTED_PIXELS
 from langchain_gigachat_ext.attachments.output import with_generated_images
-from langchain_gigachat_ext.attachments.resolved import LimitCheck, ResolvedAttachments
+from langchain_gigachat_ext.attachments.resolved import ResolvedAttachments
 from langchain_gigachat_ext.attachments.sources import scan_attachments
 from langchain_gigachat_ext.attachments.uploads import AttachmentUploader
 from langchain_gigachat_ext.chat import tokens
 from langchain_gigachat_ext.chat.attempts import DEFAULT_MAX_REPAIRS, AttemptPlanner
-from langchain_gigachat_ext.chat.normalise import normalise
 from langchain_gigachat_ext.chat.request import (
     MODEL_DEFAULTS,
     CallPlan,
     ChatRequest,
+    attachment_limit_check,
     build_request,
     plan_call,
+    session_headers,
 )
 from langchain_gigachat_ext.chat.stop import cut_content_at_stop
 from langchain_gigachat_ext.chat.streaming import StreamAssembler, TextTail
 from langchain_gigachat_ext.chat.tokens import TokenCache
-from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS, session_id_for_thread
+from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS
 from langchain_gigachat_ext.client.config import GigaChatConnection, env_bool, env_str
 from langchain_gigachat_ext.client.limiter import CallStats
 from langchain_gigachat_ext.client.local import Lazy
@@ -390,22 +390,22 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         """Async :meth:`tokens_count`."""
         return await tokens.atokens_count(self.transport, input_, model or self.model)
 
-    # --- models listing (catalogue) ------------------------------------------------------------
+    # --- models listing -----------------------------------------------------------------------
     def get_models(self) -> Models:
         """The models this account may call (``.data``: ``id_``, ``owned_by``)."""
-        return catalogue.get_models(self.transport)
+        return models.get_models(self.transport)
 
     async def aget_models(self) -> Models:
         """Async :meth:`get_models`."""
-        return await catalogue.aget_models(self.transport)
+        return await models.aget_models(self.transport)
 
     def get_model(self, model: str) -> Model:
         """One model's card; raises ``GigaChatNotFoundError`` for an unknown id."""
-        return catalogue.get_model(self.transport, model)
+        return models.get_model(self.transport, model)
 
     async def aget_model(self, model: str) -> Model:
         """Async :meth:`get_model`."""
-        return await catalogue.aget_model(self.transport, model)
+        return await models.aget_model(self.transport, model)
 
     def _count_tokens(self, texts: Sequence[str]) -> list[int]:
         transport = self.transport if self.use_api_for_tokens else None
@@ -443,34 +443,15 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         sources = scan_attachments(messages)
         if not sources:
             return ResolvedAttachments()
-        check = self._attachment_limits(messages)
+        check = attachment_limit_check(messages, v2=self.api_version == "v2")
         return self.attachment_uploader.resolve(sources, self.transport, check)
 
     async def _aresolve_attachments(self, messages: list[BaseMessage]) -> ResolvedAttachments:
         sources = scan_attachments(messages)
         if not sources:
             return ResolvedAttachments()
-        check = self._attachment_limits(messages)
+        check = attachment_limit_check(messages, v2=self.api_version == "v2")
         return await self.attachment_uploader.aresolve(sources, self.transport, check)
-
-    def _attachment_limits(self, messages: list[BaseMessage]) -> LimitCheck:
-        """The request's attachment limits, checked on the planned files before any upload.
-
-        The messages are laid out as ``build_request`` lays them out (normalised, files split
-        per message), with placeholder ids for the files still to upload.
-        """
-        files_as_ids = self.api_version == "v2"
-
-        def check(planned: ResolvedAttachments) -> None:
-            turns = normalise(
-                move_tool_attachments(messages),
-                convert_block=planned.converter(),
-                files_as_ids=files_as_ids,
-                warn=False,  # build_request normalises again, and warns, after the uploads
-            )
-            planned.arrange(cast("list[dict[str, Any]]", turns))
-
-        return check
 
     def delete_uploaded_files(self) -> list[str]:
         """Delete every file this model uploaded for message attachments.
@@ -688,12 +669,11 @@ class ChatGigaChat(GigaChatConnection, BaseChatModel):
         attachments: ResolvedAttachments,
     ) -> AttemptPlanner:
         """The planner of this call's requests: the first, and re-asks (``chat.attempts``)."""
-        session = kwargs.get("session_id") or self.session_id
-        if session is None and self.auto_session_id:
-            thread_id = _thread_id(run_manager)
-            if thread_id is not None:
-                session = session_id_for_thread(thread_id)
-        headers = {"X-Session-ID": session} if session else {}
+        headers = session_headers(
+            kwargs.get("session_id") or self.session_id,
+            thread_id=_thread_id(run_manager),
+            derive=self.auto_session_id,
+        )
 
         def build(conversation: list[BaseMessage], planned: CallPlan) -> ChatRequest:
             return build_request(conversation, planned, headers=headers, attachments=attachments)

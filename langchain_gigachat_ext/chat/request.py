@@ -18,12 +18,17 @@ from typing import Any, cast
 from langchain_core.messages import BaseMessage
 
 from langchain_gigachat_ext.attachments.layout import move_tool_attachments
-from langchain_gigachat_ext.attachments.resolved import ResolvedAttachments
+from langchain_gigachat_ext.attachments.resolved import LimitCheck, ResolvedAttachments
 from langchain_gigachat_ext.chat import dialects as _dialects
 from langchain_gigachat_ext.chat.dialects import Dialect
 from langchain_gigachat_ext.chat.normalise import Turn, normalise
 from langchain_gigachat_ext.chat.v1.messages import to_v1_messages
-from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS, build_payload, validate_params
+from langchain_gigachat_ext.chat.v1.payload import (
+    GENERATION_PARAMS,
+    build_payload,
+    session_id_for_thread,
+    validate_params,
+)
 from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 from langchain_gigachat_ext.tools.binding import ToolPlan, plan_tools
 from langchain_gigachat_ext.tools.builtin import (
@@ -309,3 +314,37 @@ def build_request(
         response_format=plan.response_format,
     )
     return ChatRequest(payload, headers, plan, _dialects.V1)
+
+
+def session_headers(
+    session_id: str | None, *, thread_id: str | None, derive: bool
+) -> dict[str, str]:
+    """``X-Session-ID`` for prompt caching: the given id, else one derived from a LangGraph thread.
+
+    Args:
+        session_id: The call's or the model's ``session_id``.
+        thread_id: LangGraph's ``thread_id`` of the run, if any.
+        derive: Whether a thread id may stand in for a missing session id.
+    """
+    if session_id is None and derive and thread_id is not None:
+        session_id = session_id_for_thread(thread_id)
+    return {"X-Session-ID": session_id} if session_id else {}
+
+
+def attachment_limit_check(messages: Sequence[BaseMessage], *, v2: bool) -> LimitCheck:
+    """The request's attachment limits, checked on the planned files before any upload.
+
+    The messages are laid out as :func:`build_request` lays them out (normalised, files split
+    per message), with placeholder ids for the files still to upload.
+    """
+
+    def check(planned: ResolvedAttachments) -> None:
+        turns = normalise(
+            move_tool_attachments(list(messages)),
+            convert_block=planned.converter(),
+            files_as_ids=v2,
+            warn=False,  # build_request normalises again, and warns, after the uploads
+        )
+        planned.arrange(cast("list[dict[str, Any]]", turns))
+
+    return check

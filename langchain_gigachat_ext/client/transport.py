@@ -29,7 +29,7 @@ import httpx
 from langchain_gigachat_ext.client.auth import AuthSettings, Token, TokenManager
 from langchain_gigachat_ext.client.clients import HttpSettings, LoopClients
 from langchain_gigachat_ext.client.deadline import Budgets, Deadline, applied
-from langchain_gigachat_ext.client.errors import scrubbed, translate_error
+from langchain_gigachat_ext.client.failures import scrubbed, translate_error
 from langchain_gigachat_ext.client.limiter import CallStats, Limiter, Slot, outcome_of
 from langchain_gigachat_ext.client.quota import Outcome
 from langchain_gigachat_ext.client.retry import RetryPolicy

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from langchain_gigachat_ext.client.deadline import Deadline
-from langchain_gigachat_ext.client.errors import scrubbed, translate_error
+from langchain_gigachat_ext.client.failures import scrubbed, translate_error
 from langchain_gigachat_ext.client.limiter import Account, Limiter
 from langchain_gigachat_ext.client.quota import (
     INITIAL_LIMIT,
