@@ -24,6 +24,33 @@ _THREADS_REFUSED = (
     "caches the shared prefix), and drop {names}."
 )
 
+RAW_V2_FIELDS = {
+    "model_options": (
+        "set the typed fields instead (temperature, top_p, max_tokens, repetition_penalty, "
+        "reasoning_effort, top_logprobs), on the model or per call"
+    ),
+    "tool_config": "use bind_tools(tools, tool_choice=...) (a name, 'auto', 'none' or 'any')",
+    "additional_fields": (
+        "this package sends only request fields it knows and checks; if the API has one it "
+        "lacks, please report it"
+    ),
+}
+"""langchain-gigachat 0.5.2a1's raw v2 request fields, with what to use here instead."""
+
+
+def refuse_raw_v2_fields(arguments: Mapping[str, Any], error: type[Exception]) -> None:
+    """Raise ``error`` naming each raw v2 field given and what to use instead.
+
+    Raises:
+        Exception: ``error``, when ``arguments`` holds one of :data:`RAW_V2_FIELDS`.
+    """
+    given = [name for name in RAW_V2_FIELDS if name in arguments]
+    if given:
+        advice = "; ".join(f"{name}: {RAW_V2_FIELDS[name]}" for name in given)
+        names = ", ".join(given)
+        msg = f"{names} (raw v2 request fields of langchain-gigachat) not accepted: {advice}."
+        raise error(msg)
+
 
 def api_version_from(values: Any) -> Any:
     """Constructor arguments with ``use_api_v2`` turned into ``api_version``.
@@ -36,6 +63,7 @@ def api_version_from(values: Any) -> Any:
     """
     if not isinstance(values, Mapping):
         return values
+    refuse_raw_v2_fields(values, ValueError)
     flag = values.get("use_api_v2")
     version = values.get("api_version")
     if flag is None and version is None:
@@ -62,6 +90,7 @@ def call_api_version(kwargs: MutableMapping[str, Any], default: str) -> str:
         GigaChatInvalidInputError: ``assistant_id``/``storage`` given, or ``use_api_v2`` and
             ``api_version`` disagree, or an unknown ``api_version``.
     """
+    refuse_raw_v2_fields(kwargs, GigaChatInvalidInputError)
     threads = [name for name in SERVER_THREADS if kwargs.get(name) is not None]
     if threads:
         raise GigaChatInvalidInputError(_THREADS_REFUSED.format(names=", ".join(threads)))

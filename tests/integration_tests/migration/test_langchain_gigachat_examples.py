@@ -186,6 +186,25 @@ def test_server_side_threads_are_refused_before_sending(kwargs: dict[str, Any]) 
     assert len(emulator().request_log) == before
 
 
+@pytest.mark.parametrize(
+    ("field", "advice"),
+    [
+        ("model_options", "temperature"),
+        ("tool_config", "tool_choice"),
+        ("additional_fields", "report"),
+    ],
+)
+def test_raw_v2_fields_are_refused_with_what_to_use_instead(field: str, advice: str) -> None:
+    value = {"x": 1}
+    with pytest.raises(ValueError, match=f"{field}.*{advice}"):
+        GigaChat(use_api_v2=True, **{field: value})
+    llm = GigaChat(use_api_v2=True)
+    before = len(emulator().request_log)
+    with pytest.raises(GigaChatInvalidInputError, match=f"{field}.*{advice}"):
+        llm.bind(**{field: value}).invoke("Hello!")
+    assert len(emulator().request_log) == before
+
+
 # --- Tool calling, legacy functions, structured output ----------------------------------------
 def test_tool_calling_with_extras_and_function_ranker() -> None:
     @tool(
