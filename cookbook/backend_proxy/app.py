@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import os
 import time
@@ -57,7 +58,8 @@ def build_graph(model: BaseChatModel, checkpointer: Any) -> Any:
     """A one-node LangGraph conversation whose state persists in ``checkpointer``."""
 
     async def respond(state: MessagesState) -> dict[str, Any]:
-        reply = await model.ainvoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
+        call = model.ainvoke([SystemMessage(SYSTEM_PROMPT), *state["messages"]])
+        reply = await _unless_hung_up(call, CLIENT_GONE.get())
         return {"messages": [reply]}
 
     graph = StateGraph(MessagesState)
@@ -171,6 +173,33 @@ def create_app(
     return Starlette(routes=routes, lifespan=lifespan)
 
 
+CLIENT_GONE: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar(
+    "client_gone", default=None
+)
+"""Set when the SSE client of the request being answered hangs up.
+
+LangGraph runs a node in a task of its own and lets a running node finish when the graph's
+stream is cancelled, so the model call would go on streaming from GigaChat (holding a
+connection and a quota slot) for nobody. The node's task inherits this variable from the
+request's producer task, and :func:`_unless_hung_up` cancels the model call when it is set.
+"""
+
+
+async def _unless_hung_up(call: Any, gone: asyncio.Event | None) -> Any:
+    """Await ``call`` unless the client hangs up first; then cancel it (closing its stream)."""
+    if gone is None:
+        return await call
+    answer = asyncio.ensure_future(call)
+    hang_up = asyncio.ensure_future(gone.wait())
+    try:
+        await asyncio.wait({answer, hang_up}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        hang_up.cancel()
+        if not answer.done():
+            answer.cancel()
+    return await answer  # raises CancelledError when the client hung up
+
+
 async def _stream(
     graph: Any, text: str, config: dict[str, Any], model_name: str
 ) -> AsyncIterator[str]:
@@ -200,14 +229,17 @@ async def _until_hangup(request: Request, frames: AsyncIterator[str]) -> AsyncIt
     """``frames`` until the client hangs up; then the upstream GigaChat stream closes at once.
 
     The frames are produced in a task of their own, and a second task waits for the client's
-    ``http.disconnect``: when it comes, the producer is cancelled, which closes the model's
-    stream (its connection and its quota slot) without waiting for the next frame to fail.
+    ``http.disconnect``: when it comes, :data:`CLIENT_GONE` is set, which cancels the model
+    call and so closes its stream (its connection and its quota slot) without waiting for the
+    next frame to fail, and the producer is cancelled.
     """
     queue: asyncio.Queue[str | None] = asyncio.Queue()
+    gone = asyncio.Event()
 
     async def produce() -> None:
-        # The loop body never waits, so a cancellation always lands inside the graph's stream
-        # (LangGraph then cancels the model call at once); `aclosing` covers the rest.
+        CLIENT_GONE.set(gone)  # inherited by the graph's node tasks started from here
+        # The loop body never waits, so a cancellation always lands inside the graph's stream;
+        # the model call itself stops through CLIENT_GONE, and `aclosing` covers the rest.
         async with contextlib.aclosing(frames):
             async for frame in frames:
                 queue.put_nowait(frame)
@@ -233,6 +265,8 @@ async def _until_hangup(request: Request, frames: AsyncIterator[str]) -> AsyncIt
                 break
             yield frame
     finally:
+        if not producer.done():
+            gone.set()  # leaving before the answer ended: nobody will read the rest
         for task in (watcher, producer):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -171,14 +171,6 @@ def test_a_client_that_hangs_up_ends_the_stream_to_gigachat(tmp_path: Path) -> N
     assert again.response_metadata["quota"]["waited_s"] < 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "LangGraph keeps the node's model call running after the graph stream's consumer is "
-        "cancelled: the proxy sees the hang-up at once and cancels, but the model's stream "
-        "ends ~1.8 s later (measured with InMemorySaver and AsyncSqliteSaver alike)"
-    ),
-)
 def test_a_client_that_hangs_up_closes_the_stream_to_gigachat_at_once(tmp_path: Path) -> None:
     closed_after, chunks_sent, _ = _hang_up_after_three_frames(tmp_path)
     assert closed_after < 0.5
