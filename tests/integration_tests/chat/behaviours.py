@@ -8,11 +8,8 @@ there is one backend, the real API, and the behaviour parameter collapses to ``l
 from __future__ import annotations
 
 import atexit
-import inspect
 import threading
 from typing import Any
-
-import pytest
 
 from tests.integration_tests.backend import LIVE, connection_kwargs, emulator
 
@@ -23,21 +20,12 @@ _lock = threading.Lock()
 _servers: dict[str, Any] = {}
 
 
-def literal_available() -> bool:
-    """Whether this emulator has the ``literal`` behaviour yet."""
-    from langchain_gigachat_ext.emulator import GigaChatEmulator
-
-    return "behaviour" in inspect.signature(GigaChatEmulator.__init__).parameters
-
-
 def server(behaviour: str) -> Any:
-    """The process-wide emulator of one behaviour (None in live mode); skips when unavailable."""
+    """The process-wide emulator of one behaviour (None in live mode)."""
     if behaviour == "live":
         return None
     if behaviour == "helpful":
         return emulator()
-    if not literal_available():
-        pytest.skip("the emulator has no 'literal' behaviour yet")
     with _lock:
         if behaviour not in _servers:
             from langchain_gigachat_ext.emulator import GigaChatEmulator
