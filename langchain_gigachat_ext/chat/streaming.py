@@ -23,12 +23,18 @@ from langchain_gigachat_ext.tools.binding import ToolPlan, restore_json_text
 PARTIAL_TEXT_LIMIT = 8192
 """Characters of delivered text a stream keeps for ``GigaChatStreamInterruptedError``."""
 
+MAX_TAIL_PARTS = 256
+"""Pieces a :class:`TextTail` keeps before joining them."""
+
 
 class TextTail:
     """The last ``limit`` characters of a growing text, and how long the whole text was.
 
-    Memory stays bounded (at most about ``2 * limit`` characters) however long a stream runs;
-    the parts are joined only when that bound is passed or :attr:`text` is read.
+    Memory stays bounded (at most about ``2 * limit`` characters in at most
+    :data:`MAX_TAIL_PARTS` pieces) however long a stream runs; the parts are joined when either
+    bound is passed or :attr:`text` is read. (Streams deliver a few characters a chunk, and each
+    piece costs an object of its own, so counting characters alone would let thousands of small
+    objects pile up.)
 
     Example:
         ```python
@@ -54,7 +60,7 @@ class TextTail:
         self._parts.append(text)
         self._size += len(text)
         self.total += len(text)
-        if self._size > 2 * self._limit:
+        if self._size > 2 * self._limit or len(self._parts) > MAX_TAIL_PARTS:
             self._compact()
 
     @property

@@ -121,3 +121,23 @@ def test_plain_calls_share_the_no_tools_plan() -> None:
     assert plan is NO_TOOLS
     assert plan == ToolPlan()
     assert plan.wire_name("my tool") == ToolPlan().wire_name("my tool")
+
+
+def test_text_tail_keeps_few_pieces_of_many_tiny_chunks() -> None:
+    import tracemalloc
+
+    from langchain_gigachat_ext.chat.streaming import MAX_TAIL_PARTS
+
+    tail = TextTail()
+    tracemalloc.start()
+    try:
+        for index in range(PARTIAL_TEXT_LIMIT):  # two characters a chunk, each its own object
+            tail.append(f"{index % 100:02d}")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(tail._parts) <= MAX_TAIL_PARTS + 1
+    assert peak < 64 * 1024  # thousands of one-character strings would cost ~400 KiB
+    assert len(tail.text) == PARTIAL_TEXT_LIMIT
+    assert tail.text.endswith("9091")  # the last two chunks: 8190 and 8191
+    assert tail.total == 2 * PARTIAL_TEXT_LIMIT
