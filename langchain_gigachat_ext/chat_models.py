@@ -46,7 +46,8 @@ from langchain_gigachat_ext.chat.stop import cut_content_at_stop
 from langchain_gigachat_ext.chat.streaming import StreamAssembler, TextTail
 from langchain_gigachat_ext.chat.tokens import TokenCache
 from langchain_gigachat_ext.chat.v1.payload import GENERATION_PARAMS
-from langchain_gigachat_ext.client.config import GigaChatConnection, env_bool, env_str
+from langchain_gigachat_ext.client.config import GigaChatConnection
+from langchain_gigachat_ext.client.config_env import env_bool, env_str
 from langchain_gigachat_ext.client.limiter import CallStats
 from langchain_gigachat_ext.client.local import Lazy
 from langchain_gigachat_ext.client.sdk import Image, Model, Models, TokensCount, UploadedFile

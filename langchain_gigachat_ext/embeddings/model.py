@@ -12,7 +12,8 @@ from langchain_core.messages.ai import UsageMetadata
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from langchain_gigachat_ext._catalog import EMBEDDING_MODELS, MAX_EMBEDDING_BATCH_ITEMS
-from langchain_gigachat_ext.client.config import GigaChatConnection, env_str
+from langchain_gigachat_ext.client.config import GigaChatConnection
+from langchain_gigachat_ext.client.config_env import env_str
 from langchain_gigachat_ext.client.local import Lazy
 from langchain_gigachat_ext.client.sdk import tools as sdk_tools
 from langchain_gigachat_ext.embeddings.batches import chunked, plan_batches

@@ -36,7 +36,6 @@ from langchain_gigachat_ext.errors import GigaChatInvalidInputError
 from langchain_gigachat_ext.tools._names import sanitize_function_name
 from langchain_gigachat_ext.tools.builtin import resolve_builtin_choice, split_builtin_tools
 from langchain_gigachat_ext.tools.dispatcher import (
-    DISPATCHER_ARGUMENTS,
     DISPATCHER_NAME,
     dispatched_name,
     dispatcher_function,
@@ -47,7 +46,6 @@ from langchain_gigachat_ext.tools.text_calls import parse_text_tool_calls
 
 __all__ = [  # the dispatcher's public names stay importable from here
     "ANY_CHOICES",
-    "DISPATCHER_ARGUMENTS",
     "DISPATCHER_NAME",
     "NO_TOOLS",
     "ToolPlan",

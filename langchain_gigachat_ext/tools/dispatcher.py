@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from langchain_gigachat_ext.tools.functions import GigaChatFunction, ToolSet
 
 __all__ = [
-    "DISPATCHER_ARGUMENTS",
     "DISPATCHER_NAME",
     "dispatched_name",
     "dispatcher_function",
@@ -28,11 +27,6 @@ __all__ = [
 
 DISPATCHER_NAME = "choose_and_call_tool"
 """Wire name of the synthetic function used for ``tool_choice="any"`` with several tools."""
-
-
-DISPATCHER_ARGUMENTS = True
-"""Whether the dispatcher carries each tool's arguments (False: it only chooses a name, and the
-chosen function is always called in a second, forced request). Kept switchable for measuring."""
 
 
 def undispatch(args: dict[str, Any], tool_set: ToolSet | None) -> tuple[str, dict[str, Any]]:
@@ -56,15 +50,12 @@ def dispatched_name(args: Any, tool_set: ToolSet | None) -> str | None:
     return None
 
 
-def dispatcher_function(
-    functions: Sequence[GigaChatFunction], *, with_arguments: bool = True
-) -> dict[str, Any]:
-    """The forced function that lets the model pick one of several functions.
+def dispatcher_function(functions: Sequence[GigaChatFunction]) -> dict[str, Any]:
+    """The forced function that lets the model pick one of several functions and fill it.
 
-    Args:
-        functions: The functions to choose among.
-        with_arguments: Carry each function's arguments as an optional object (else the
-            answer only names the function).
+    Each function's arguments are an optional object of the same name: measured against
+    "choose a name, then call it forced", this needs one request fewer whenever the model fills
+    them, and never more (a missing or invalid object is repaired with the function forced).
     """
     names = [function.name for function in functions]
     listing = "\n".join(f"- {function.name}: {function.description}" for function in functions)
@@ -75,16 +66,15 @@ def dispatcher_function(
             "description": "Name of the one tool to call now.",
         }
     }
-    if with_arguments:
-        for function in functions:
-            schema = dict(function.parameters)
-            schema["description"] = f"Arguments for {function.name}."
-            properties[function.name] = schema
-    how = " and put its arguments in the object of the same name" if with_arguments else ""
+    for function in functions:
+        schema = dict(function.parameters)
+        schema["description"] = f"Arguments for {function.name}."
+        properties[function.name] = schema
     return {
         "name": DISPATCHER_NAME,
         "description": (
-            f"Call exactly one of the available tools. Set `tool` to its name{how}.\n" + listing
+            "Call exactly one of the available tools. Set `tool` to its name and put its "
+            "arguments in the object of the same name.\n" + listing
         ),
         "parameters": {"type": "object", "properties": properties, "required": ["tool"]},
     }
@@ -100,5 +90,5 @@ def forced_among(
     """
     if len(functions) == 1:
         return {"name": functions[0].name}, payload, False
-    dispatcher = dispatcher_function(functions, with_arguments=DISPATCHER_ARGUMENTS)
+    dispatcher = dispatcher_function(functions)
     return {"name": DISPATCHER_NAME}, [dispatcher], True
